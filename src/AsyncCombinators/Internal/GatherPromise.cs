@@ -1,0 +1,148 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AsyncCombinators.Internal;
+
+/// <summary>
+/// The single promise behind one fail-fast Gather call over hot tasks: an <see cref="Interlocked"/> countdown of the
+/// pending inputs, one small node per pending input (it must know which input completed, to fail fast and to store the
+/// result in input order), and the first failure by completion time.
+/// </summary>
+/// <typeparam name="T">The result type; <see cref="VoidResult"/> for untyped tasks, whose results are not kept.</typeparam>
+internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
+{
+    private static readonly Action<object?> s_onCanceled = static state => ((GatherPromise<T>)state!).OnCanceled();
+
+    private readonly T[]? _results;
+    private readonly CancellationToken _cancellationToken;
+    private CancellationTokenRegistration _registration;
+    private int _remaining;
+
+    private GatherPromise(T[]? results, CancellationToken cancellationToken)
+        : base(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        _results = results;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>
+    /// Gathers <paramref name="tasks"/>[<paramref name="start"/>..], whose earlier elements have already succeeded and
+    /// whose results, if kept, are already in <paramref name="results"/>.
+    /// </summary>
+    public static Task<T[]> Start(Task[] tasks, int start, T[]? results, CancellationToken cancellationToken)
+    {
+        var promise = new GatherPromise<T>(results, cancellationToken)
+        {
+            // One extra count guards against completing before every pending input has been registered.
+            _remaining = 1,
+        };
+
+        for (int i = start; i < tasks.Length; i++)
+        {
+            Task task = tasks[i];
+            if (task.IsCompleted)
+            {
+                // Already complete at the call: examined in input order, inline.
+                promise.Record(task, i);
+            }
+            else
+            {
+                Interlocked.Increment(ref promise._remaining);
+                task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(new Node(promise, task, i).Invoke);
+            }
+        }
+
+        if (cancellationToken.CanBeCanceled && !promise.Task.IsCompleted)
+        {
+            promise._registration = Registrations.Register(s_onCanceled, promise, cancellationToken);
+            if (promise.Task.IsCompleted)
+            {
+                // Completed while registering: the completing path could not see the registration yet.
+                Registrations.Release(promise._registration);
+            }
+        }
+
+        if (Interlocked.Decrement(ref promise._remaining) == 0)
+        {
+            promise.Finish();
+        }
+
+        return promise.Task;
+    }
+
+    private void Record(Task task, int index)
+    {
+        if (task.IsSucceeded())
+        {
+            if (_results is not null)
+            {
+                _results[index] = ((Task<T>)task).Result;
+            }
+        }
+        else
+        {
+            Fail(task);
+        }
+    }
+
+    private void OnInputCompleted(Task task, int index)
+    {
+        Record(task, index);
+        if (Interlocked.Decrement(ref _remaining) == 0)
+        {
+            Finish();
+        }
+    }
+
+    private void Fail(Task task)
+    {
+        bool completed;
+        if (task.IsFaulted)
+        {
+            // Reading Exception marks it observed; every failure is read, including those after the first.
+            completed = TrySetException(task.Exception!.InnerExceptions[0]);
+        }
+        else
+        {
+            completed = TrySetCanceled();
+        }
+
+        if (completed)
+        {
+            Registrations.Release(_registration);
+        }
+    }
+
+    private void Finish()
+    {
+        if (TrySetResult(_results!))
+        {
+            Registrations.Release(_registration);
+        }
+    }
+
+    private void OnCanceled()
+    {
+        if (TrySetCanceled(_cancellationToken))
+        {
+            Registrations.Release(_registration);
+        }
+    }
+
+    private sealed class Node
+    {
+        private readonly GatherPromise<T> _promise;
+        private readonly Task _task;
+        private readonly int _index;
+
+        public Node(GatherPromise<T> promise, Task task, int index)
+        {
+            _promise = promise;
+            _task = task;
+            _index = index;
+        }
+
+        public void Invoke() => _promise.OnInputCompleted(_task, _index);
+    }
+}

@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+
+namespace AsyncCombinators.Internal;
+
+/// <summary>Turns a caller's collection into a validated array, enumerating it exactly once.</summary>
+internal static class TaskCollection
+{
+    /// <summary>
+    /// Returns the elements as an array, throwing <see cref="ArgumentNullException"/> for a null collection and
+    /// <see cref="ArgumentException"/> for a null element. An array is returned as it is (not copied) unless
+    /// <paramref name="copy"/> is set: use that when the result is kept beyond the call.
+    /// </summary>
+    public static T[] ToArray<T>(IEnumerable<T>? source, string paramName, bool copy)
+        where T : class
+    {
+        if (source is null)
+        {
+            ThrowHelper.ThrowArgumentNull(paramName);
+        }
+
+        T[] items;
+        if (source is T[] array)
+        {
+            items = copy && array.Length != 0 ? (T[])array.Clone() : array;
+        }
+        else if (source is ICollection<T> collection)
+        {
+            int count = collection.Count;
+            if (count == 0)
+            {
+                return Array.Empty<T>();
+            }
+
+            items = new T[count];
+            collection.CopyTo(items, 0);
+        }
+        else
+        {
+            items = Materialize(source);
+        }
+
+        foreach (T item in items)
+        {
+            if (item is null)
+            {
+                ThrowHelper.ThrowNullElement(paramName);
+            }
+        }
+
+        return items;
+    }
+
+    /// <summary>
+    /// Removes repeated references, keeping the first occurrence of each in input order. Returns
+    /// <paramref name="items"/> itself when every element is distinct.
+    /// </summary>
+    public static T[] Distinct<T>(T[] items)
+        where T : class
+    {
+        if (items.Length < 2)
+        {
+            return items;
+        }
+
+        if (items.Length <= 16)
+        {
+            for (int i = 1; i < items.Length; i++)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    if (ReferenceEquals(items[i], items[j]))
+                    {
+                        return DistinctSlow(items);
+                    }
+                }
+            }
+
+            return items;
+        }
+
+        var seen = new HashSet<T>(ReferenceComparer<T>.Instance);
+        foreach (T item in items)
+        {
+            if (!seen.Add(item))
+            {
+                return DistinctSlow(items);
+            }
+        }
+
+        return items;
+    }
+
+    private static T[] DistinctSlow<T>(T[] items)
+        where T : class
+    {
+        var seen = new HashSet<T>(ReferenceComparer<T>.Instance);
+        var result = new List<T>(items.Length);
+        foreach (T item in items)
+        {
+            if (seen.Add(item))
+            {
+                result.Add(item);
+            }
+        }
+
+        return result.ToArray();
+    }
+
+    private static T[] Materialize<T>(IEnumerable<T> source)
+    {
+        var list = new List<T>();
+        foreach (T item in source)
+        {
+            list.Add(item);
+        }
+
+        return list.Count == 0 ? Array.Empty<T>() : list.ToArray();
+    }
+
+    private sealed class ReferenceComparer<T> : IEqualityComparer<T>
+        where T : class
+    {
+        public static readonly ReferenceComparer<T> Instance = new();
+
+        public bool Equals(T? x, T? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(T obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+    }
+}

@@ -1,0 +1,246 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AsyncCombinators.Internal;
+
+/// <summary>
+/// The single promise behind one Wait call that could not return at once. It never leaves anything attached to an
+/// input once it has completed:
+/// <list type="bullet">
+/// <item>FirstCompleted: <see cref="Task.WhenAny(Task[])"/>, which removes its continuations from the losers when one
+/// input wins. A timeout or cancellation completes a private sentinel task included among the inputs, so WhenAny ends
+/// (and cleans up) then too.</item>
+/// <item>AllCompleted without timeout or cancellation: <see cref="Task.WhenAll(Task[])"/>, which ends only when every
+/// input has completed.</item>
+/// <item>FirstException, or AllCompleted with a timeout or cancellation: one continuation per pending input,
+/// registered with a private token that removes them all when the call ends early.</item>
+/// </list>
+/// </summary>
+/// <typeparam name="TTask">The input task type.</typeparam>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The promise disposes its token source itself when it finishes.")]
+internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask>>
+    where TTask : Task
+{
+    private const int Running = 0;
+    private const int Finished = 1;
+
+    private const int ReasonInput = 0;
+    private const int ReasonTimeout = 1;
+    private const int ReasonCanceled = 2;
+
+    private static readonly Action<object?> s_onCanceled = static state => ((WaitPromise<TTask>)state!).OnDeadline(ReasonCanceled);
+    private static readonly TimerCallback s_onTimeout = static state => ((WaitPromise<TTask>)state!).OnDeadline(ReasonTimeout);
+    private static readonly Action<Task, object?> s_onInputCompleted = static (task, state) => ((WaitPromise<TTask>)state!).OnInputCompleted(task);
+
+    private readonly TTask[] _tasks;
+    private readonly ReturnWhen _returnWhen;
+    private readonly CancellationToken _cancellationToken;
+    private TaskCompletionSource<bool>? _sentinel;
+    private CancellationTokenSource? _detach;
+    private Task? _combined;
+    private ITimer? _timer;
+    private CancellationTokenRegistration _registration;
+    private int _remaining;
+    private int _state;
+    private int _reason;
+
+    private WaitPromise(TTask[] tasks, ReturnWhen returnWhen, CancellationToken cancellationToken)
+        : base(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        _tasks = tasks;
+        _returnWhen = returnWhen;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>Splits the distinct inputs into those completed now and the others, each in input order.</summary>
+    public static WaitResult<TTask> Snapshot(TTask[] tasks)
+    {
+        int completed = 0;
+        foreach (TTask task in tasks)
+        {
+            if (task.IsCompleted)
+            {
+                completed++;
+            }
+        }
+
+        var done = completed == 0 ? Array.Empty<TTask>() : new TTask[completed];
+        var pending = completed == tasks.Length ? Array.Empty<TTask>() : new TTask[tasks.Length - completed];
+        int d = 0;
+        int p = 0;
+        foreach (TTask task in tasks)
+        {
+            // A task that completes between the two passes goes to whichever side still has room.
+            if (task.IsCompleted ? d < done.Length : p == pending.Length)
+            {
+                done[d++] = task;
+            }
+            else
+            {
+                pending[p++] = task;
+            }
+        }
+
+        return new WaitResult<TTask>(done, pending);
+    }
+
+    public static Task<WaitResult<TTask>> Start(TTask[] tasks, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var promise = new WaitPromise<TTask>(tasks, returnWhen, cancellationToken);
+        bool hasDeadline = timeout != Timeout.InfiniteTimeSpan || cancellationToken.CanBeCanceled;
+        if (returnWhen == ReturnWhen.FirstCompleted)
+        {
+            Task[] inputs = tasks;
+            if (hasDeadline)
+            {
+                promise._sentinel = new TaskCompletionSource<bool>();
+                inputs = new Task[tasks.Length + 1];
+                Array.Copy(tasks, inputs, tasks.Length);
+                inputs[tasks.Length] = promise._sentinel.Task;
+            }
+
+            promise._combined = System.Threading.Tasks.Task.WhenAny(inputs);
+        }
+        else if (returnWhen == ReturnWhen.AllCompleted && !hasDeadline)
+        {
+            promise._combined = System.Threading.Tasks.Task.WhenAll(tasks);
+        }
+        else
+        {
+            promise.AttachToEachInput();
+        }
+
+        if (promise._combined is not null)
+        {
+            promise._combined.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(promise.OnCombinedCompleted);
+        }
+
+        if (timeout != Timeout.InfiniteTimeSpan && promise._state == Running)
+        {
+            ITimer timer = timeProvider.CreateTimer(s_onTimeout, promise, timeout, Timeout.InfiniteTimeSpan);
+            Volatile.Write(ref promise._timer, timer);
+            if (Volatile.Read(ref promise._state) != Running)
+            {
+                // Finished while the timer was being stored: the finishing path may not have seen it.
+                timer.Dispose();
+            }
+        }
+
+        if (cancellationToken.CanBeCanceled && promise._state == Running)
+        {
+            promise._registration = Registrations.Register(s_onCanceled, promise, cancellationToken);
+            if (Volatile.Read(ref promise._state) != Running)
+            {
+                Registrations.Release(promise._registration);
+            }
+        }
+
+        return promise.Task;
+    }
+
+    private void AttachToEachInput()
+    {
+        _detach = new CancellationTokenSource();
+        CancellationToken detachToken = _detach.Token;
+        _remaining = 1;
+        foreach (TTask task in _tasks)
+        {
+            if (Volatile.Read(ref _state) != Running)
+            {
+                // An input faulted meanwhile (FirstException): attach nothing more.
+                break;
+            }
+
+            if (!task.IsCompleted)
+            {
+                Interlocked.Increment(ref _remaining);
+                _ = task.ContinueWith(s_onInputCompleted, this, detachToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+            else if (_returnWhen == ReturnWhen.FirstException && task.IsFaulted)
+            {
+                Finish(ReasonInput);
+            }
+        }
+
+        OnCountedDown();
+    }
+
+    private void OnInputCompleted(Task task)
+    {
+        if (_returnWhen == ReturnWhen.FirstException && task.IsFaulted)
+        {
+            Finish(ReasonInput);
+        }
+
+        OnCountedDown();
+    }
+
+    private void OnCountedDown()
+    {
+        if (Interlocked.Decrement(ref _remaining) == 0)
+        {
+            Finish(ReasonInput);
+        }
+    }
+
+    private void OnCombinedCompleted()
+    {
+        // WhenAll faults when an input faults: Wait reports that through Done, so the combined task's exception is only observed.
+        _combined!.Observe();
+        if (_sentinel is not null && _sentinel.Task.IsCompleted && ((Task<Task>)_combined!).Result == _sentinel.Task)
+        {
+            Finish(Volatile.Read(ref _reason));
+        }
+        else
+        {
+            Finish(ReasonInput);
+        }
+    }
+
+    private void OnDeadline(int reason)
+    {
+        if (_sentinel is not null)
+        {
+            // Let WhenAny end through the sentinel, so it detaches from every input itself.
+            if (Interlocked.CompareExchange(ref _reason, reason, ReasonInput) == ReasonInput)
+            {
+                _sentinel.TrySetResult(true);
+            }
+        }
+        else
+        {
+            Finish(reason);
+        }
+    }
+
+    private void Finish(int reason)
+    {
+        if (Interlocked.Exchange(ref _state, Finished) != Running)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _timer, null)?.Dispose();
+        Registrations.Release(_registration);
+        if (_detach is not null)
+        {
+            if (Volatile.Read(ref _remaining) > 0)
+            {
+                // Removes the continuations from the inputs that are still pending.
+                _detach.Cancel();
+            }
+
+            _detach.Dispose();
+        }
+
+        if (reason == ReasonCanceled)
+        {
+            TrySetCanceled(_cancellationToken);
+        }
+        else
+        {
+            TrySetResult(Snapshot(_tasks));
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Threading.Tasks;
+using AsyncCombinators.Internal;
+
+namespace AsyncCombinators;
+
+/// <summary>
+/// How an operation without a value ended: successfully, with a fault or with a cancellation.
+/// The untyped twin of <see cref="Outcome{T}"/> (asyncio <c>task.exception()</c>).
+/// </summary>
+/// <remarks>
+/// Exactly one of <see cref="IsSuccess"/>, <see cref="IsFaulted"/> and <see cref="IsCanceled"/> is <see langword="true"/>.
+/// <c>default(Outcome)</c> is a success.
+/// </remarks>
+/// <example>
+/// <code>
+/// Outcome[] outcomes = await Async.GatherOutcomes(new Task[] { saveA, saveB });
+/// outcomes[0].ThrowIfFailed();
+/// </code>
+/// </example>
+[StructLayout(LayoutKind.Auto)]
+public readonly struct Outcome
+{
+    private readonly object? _error;
+    private readonly OutcomeState _state;
+
+    internal Outcome(OutcomeState state, object? error)
+    {
+        _error = error;
+        _state = state;
+    }
+
+    /// <summary>Gets a successful outcome.</summary>
+    public static Outcome Success => default;
+
+    /// <summary>Gets a value indicating whether the operation completed successfully.</summary>
+    public bool IsSuccess => _state == OutcomeState.Success;
+
+    /// <summary>Gets a value indicating whether the operation failed with an exception other than a cancellation.</summary>
+    public bool IsFaulted => _state == OutcomeState.Faulted;
+
+    /// <summary>Gets a value indicating whether the operation was canceled.</summary>
+    public bool IsCanceled => _state == OutcomeState.Canceled;
+
+    /// <summary>
+    /// Gets the exception of a failed operation (asyncio <c>task.exception()</c>): <see langword="null"/> on success,
+    /// the exception on a fault (the first inner exception of a task that faulted with several), and an
+    /// <see cref="OperationCanceledException"/> on cancellation.
+    /// </summary>
+    public Exception? Exception => OutcomeError.GetException(_state, _error);
+
+    /// <summary>Does nothing on success; otherwise rethrows the captured exception with its original type and stack trace.</summary>
+    /// <exception cref="Exception">The captured exception; an <see cref="OperationCanceledException"/> when canceled.</exception>
+    public void ThrowIfFailed()
+    {
+        if (_state != OutcomeState.Success)
+        {
+            OutcomeError.Throw(_error);
+        }
+    }
+
+    /// <summary>Creates a successful outcome with a value.</summary>
+    /// <typeparam name="T">The type of the value.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <returns>An outcome whose <see cref="Outcome{T}.IsSuccess"/> is <see langword="true"/>.</returns>
+    public static Outcome<T> FromResult<T>(T value) => new(value);
+
+    /// <summary>
+    /// Creates a failed typed outcome, as an <see langword="async"/> method that throws <paramref name="exception"/> would end:
+    /// canceled for an <see cref="OperationCanceledException"/>, faulted for any other exception.
+    /// </summary>
+    /// <typeparam name="T">The type of the value.</typeparam>
+    /// <param name="exception">The exception.</param>
+    /// <returns>A faulted or canceled outcome.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="exception"/> is <see langword="null"/>.</exception>
+    public static Outcome<T> FromException<T>(Exception exception)
+    {
+        ThrowHelper.ThrowIfNull(exception, nameof(exception));
+        return new Outcome<T>(exception is OperationCanceledException ? OutcomeState.Canceled : OutcomeState.Faulted, exception);
+    }
+
+    /// <summary>
+    /// Creates a failed outcome, as an <see langword="async"/> method that throws <paramref name="exception"/> would end:
+    /// canceled for an <see cref="OperationCanceledException"/>, faulted for any other exception.
+    /// </summary>
+    /// <param name="exception">The exception.</param>
+    /// <returns>A faulted or canceled outcome.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="exception"/> is <see langword="null"/>.</exception>
+    public static Outcome FromException(Exception exception)
+    {
+        ThrowHelper.ThrowIfNull(exception, nameof(exception));
+        return new Outcome(exception is OperationCanceledException ? OutcomeState.Canceled : OutcomeState.Faulted, exception);
+    }
+
+    /// <summary>Describes the outcome: <c>Success</c>, <c>Faulted(Type: message)</c> or <c>Canceled</c>.</summary>
+    /// <returns>A short description.</returns>
+    public override string ToString() =>
+        _state == OutcomeState.Success ? "Success" : OutcomeError.Describe(_state, _error);
+
+    internal static Outcome FromCompletedTask(Task task)
+    {
+        switch (task.Status)
+        {
+            case TaskStatus.RanToCompletion:
+                return default;
+            case TaskStatus.Faulted:
+                return new Outcome(OutcomeState.Faulted, task.Exception!.InnerExceptions[0]);
+            case TaskStatus.Canceled:
+                return new Outcome(OutcomeState.Canceled, task);
+            default:
+                ThrowHelper.ThrowInvalidOperation("The task has not completed yet (asyncio InvalidStateError): an outcome exists only for a completed task.");
+                return default;
+        }
+    }
+}
