@@ -1,0 +1,315 @@
+using System.Runtime.CompilerServices;
+using AsyncCombinators.Tests.Infrastructure;
+using static AsyncCombinators.Tests.Infrastructure.TestUtil;
+
+namespace AsyncCombinators.Tests;
+
+public class GatherTests
+{
+    [Fact]
+    public async Task Gather_CompletionOrderReversed_ResultsInInputOrder()
+    {
+        var sources = Enumerable.Range(0, 5).Select(_ => Source<int>()).ToArray();
+        Task<int[]> gather = Async.Gather(sources.Select(s => s.Task));
+
+        for (int i = sources.Length - 1; i >= 0; i--)
+        {
+            gather.IsCompleted.Should().BeFalse();
+            sources[i].SetResult(i * 10);
+        }
+
+        (await gather.Guard()).Should().Equal(0, 10, 20, 30, 40);
+    }
+
+    [Fact]
+    public void Gather_Empty_CachedCompletedTaskWithEmptyArray()
+    {
+        Task<int[]> first = Async.Gather(Array.Empty<Task<int>>());
+        Task<int[]> second = Async.Gather(new List<Task<int>>());
+
+        first.IsCompletedSuccessfully.Should().BeTrue();
+        first.Result.Should().BeEmpty();
+        second.Should().BeSameAs(first);
+        Async.Gather(Array.Empty<Task>()).IsCompletedSuccessfully.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Gather_AllAlreadyComplete_CompletesSynchronously()
+    {
+        Task<int[]> gather = Async.Gather(new[] { Task.FromResult(1), Task.FromResult(2) });
+
+        gather.IsCompletedSuccessfully.Should().BeTrue();
+        gather.Result.Should().Equal(1, 2);
+        Async.Gather(new Task[] { Task.CompletedTask, Task.FromResult(3) }).IsCompletedSuccessfully.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Gather_OneFaultsWhileOthersPending_FailsFastWithThatException()
+    {
+        var slow = Source<int>();
+        var failing = Source<int>();
+        var error = new FormatException("first");
+        Task<int[]> gather = Async.Gather(new[] { slow.Task, failing.Task });
+
+        failing.SetException(error);
+
+        (await FluentActions.Awaiting(() => gather.Guard()).Should().ThrowAsync<FormatException>()).Which.Should().BeSameAs(error);
+        slow.Task.IsCompleted.Should().BeFalse("Gather fails fast, like asyncio and unlike Task.WhenAll");
+        gather.Exception!.InnerExceptions.Should().ContainSingle().Which.Should().BeSameAs(error);
+        slow.SetResult(1);
+    }
+
+    [Fact]
+    public async Task Gather_TwoFailures_FirstByCompletionTimeWins()
+    {
+        var a = Source<int>();
+        var b = Source<int>();
+        Task<int[]> gather = Async.Gather(new[] { a.Task, b.Task });
+
+        b.SetException(new FormatException("b failed first"));
+        a.SetException(new InvalidOperationException("a failed later"));
+
+        await FluentActions.Awaiting(() => gather.Guard()).Should().ThrowAsync<FormatException>().WithMessage("b failed first");
+    }
+
+    [Fact]
+    public async Task Gather_AlreadyFailedInputs_ExaminedInInputOrder()
+    {
+        Task<int>[] tasks = { Task.FromResult(0), Faulted<int>("second"), Faulted<int>("third") };
+
+        Task<int[]> gather = Async.Gather(tasks);
+
+        gather.IsFaulted.Should().BeTrue();
+        await FluentActions.Awaiting(() => gather).Should().ThrowAsync<InvalidOperationException>().WithMessage("second");
+    }
+
+    [Fact]
+    public async Task Gather_InputCanceled_ReturnedTaskCanceled()
+    {
+        var pending = Source<int>();
+        var canceled = Source<int>();
+        Task<int[]> gather = Async.Gather(new[] { pending.Task, canceled.Task });
+
+        canceled.SetCanceled();
+
+        await FluentActions.Awaiting(() => gather.Guard()).Should().ThrowAsync<OperationCanceledException>();
+        gather.IsCanceled.Should().BeTrue();
+        pending.Task.IsCompleted.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Gather_SeveralExceptionsInOneInput_FirstInnerException()
+    {
+        var tcs = Source<int>();
+        var first = new FormatException("first");
+        Task<int[]> gather = Async.Gather(new[] { tcs.Task, Source<int>().Task });
+
+        tcs.SetException(new Exception[] { first, new InvalidOperationException("second") });
+
+        (await FluentActions.Awaiting(() => gather.Guard()).Should().ThrowAsync<FormatException>()).Which.Should().BeSameAs(first);
+    }
+
+    [Fact]
+    public async Task Gather_LaterFailuresAfterFailFast_AreObserved()
+    {
+        using var monitor = new UnobservedExceptionMonitor();
+        await FailFastThenFailLater(monitor);
+
+        monitor.CollectAndGetSeen().Should().BeEmpty("Gather observes the exceptions of inputs that fail after it failed fast");
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static async Task FailFastThenFailLater(UnobservedExceptionMonitor monitor)
+        {
+            var first = Source<int>();
+            var later = Source<int>();
+            Task<int[]> gather = Async.Gather(new[] { first.Task, later.Task, Task.FromException<int>(monitor.NewException()) });
+            await gather.WhenSettled();
+            gather.IsFaulted.Should().BeTrue();
+            _ = gather.Exception;
+            first.SetException(monitor.NewException());
+            later.SetException(monitor.NewException());
+            await first.Task.WhenSettled();
+            await later.Task.WhenSettled();
+        }
+    }
+
+    [Fact]
+    public async Task Gather_SameTaskTwice_AppearsTwice()
+    {
+        var tcs = Source<int>();
+        Task<int[]> gather = Async.Gather(new[] { tcs.Task, Task.FromResult(2), tcs.Task });
+
+        tcs.SetResult(7);
+
+        (await gather.Guard()).Should().Equal(7, 2, 7);
+    }
+
+    [Fact]
+    public async Task Gather_CancellationToken_CancelsWaitingPromptlyAndInputsRunOn()
+    {
+        using var cts = new CancellationTokenSource();
+        var input = Source<int>();
+        Task<int[]> gather = Async.Gather(new[] { input.Task }, cts.Token);
+
+        cts.Cancel();
+
+        (await FluentActions.Awaiting(() => gather.Guard()).Should().ThrowAsync<OperationCanceledException>())
+            .Which.CancellationToken.Should().Be(cts.Token);
+        input.Task.IsCompleted.Should().BeFalse();
+        input.SetResult(1);
+    }
+
+    [Fact]
+    public async Task Gather_TokenAlreadyCanceled_CanceledUnlessAllComplete()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+
+        Task<int[]> gather = Async.Gather(new[] { Source<int>().Task }, cts.Token);
+        gather.IsCanceled.Should().BeTrue();
+        await FluentActions.Awaiting(() => gather).Should().ThrowAsync<OperationCanceledException>();
+
+        Async.Gather(new[] { Task.FromResult(1) }, cts.Token).Result.Should().Equal(1);
+        Async.Gather(new Task[] { Source().Task }, cts.Token).IsCanceled.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Gather_InvalidArguments_ThrowAtTheCall()
+    {
+        Call(() => Async.Gather((IEnumerable<Task<int>>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("tasks");
+        Call(() => Async.Gather((IEnumerable<Task>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("tasks");
+        Call(() => Async.Gather(new[] { Task.FromResult(1), null! })).Should().Throw<ArgumentException>().WithParameterName("tasks");
+        Call(() => Async.Gather(new Task[] { null! })).Should().Throw<ArgumentException>().WithParameterName("tasks");
+        Call(() => Async.Gather(Lazy<Task<int>>(Source<int>().Task, null!))).Should().Throw<ArgumentException>().WithParameterName("tasks");
+        Call(() => Async.Gather(new List<Task<int>> { null! })).Should().Throw<ArgumentException>().WithParameterName("tasks");
+    }
+
+    [Fact]
+    public async Task Gather_LazySequence_EnumeratedExactlyOnce()
+    {
+        var tcs = Source<int>();
+        var sequence = new CountingEnumerable<Task<int>>(new[] { tcs.Task, Task.FromResult(2) });
+
+        Task<int[]> gather = Async.Gather(sequence);
+        tcs.SetResult(1);
+
+        (await gather.Guard()).Should().Equal(1, 2);
+        sequence.Enumerations.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Gather_InputsCompletingDuringTheCall_AllCounted()
+    {
+        var sources = Enumerable.Range(0, 4).Select(_ => new TaskCompletionSource<int>()).ToArray();
+
+        IEnumerable<Task<int>> CompletingWhileEnumerated()
+        {
+            for (int i = 0; i < sources.Length; i++)
+            {
+                yield return sources[i].Task;
+                sources[i].SetResult(i); // completes synchronously, inline, before the next element
+            }
+        }
+
+        (await Async.Gather(CompletingWhileEnumerated()).Guard()).Should().Equal(0, 1, 2, 3);
+    }
+
+    [Fact]
+    public async Task Gather_InputsCompletingSynchronouslyAfterRegistration_Counted()
+    {
+        var sources = Enumerable.Range(0, 100).Select(_ => new TaskCompletionSource<int>()).ToArray();
+        Task<int[]> gather = Async.Gather(sources.Select(s => s.Task).ToArray());
+
+        foreach (var (source, i) in sources.Select((s, i) => (s, i)))
+        {
+            source.SetResult(i); // continuations run inline on this thread
+        }
+
+        (await gather.Guard()).Should().Equal(Enumerable.Range(0, 100));
+    }
+
+    [Fact]
+    public async Task Gather_TenThousandInputsCompletedConcurrently_AllResults()
+    {
+        const int n = 10_000;
+        var sources = Enumerable.Range(0, n).Select(_ => new TaskCompletionSource<int>()).ToArray();
+        Task<int[]> gather = Async.Gather(sources.Select(s => s.Task));
+
+        Parallel.For(0, n, i => sources[i].SetResult(i));
+
+        (await gather.Guard()).Should().Equal(Enumerable.Range(0, n));
+    }
+
+    [Fact]
+    public async Task Gather_Untyped_WaitsForAllAndFailsFast()
+    {
+        var a = Source();
+        var b = Source();
+        Task gather = Async.Gather(new Task[] { a.Task, b.Task });
+        a.SetResult();
+        gather.IsCompleted.Should().BeFalse();
+        b.SetResult();
+        await gather.Guard();
+
+        var c = Source();
+        Task failing = Async.Gather(new Task[] { c.Task, Task.FromException(new FormatException()) });
+        await FluentActions.Awaiting(() => failing.Guard()).Should().ThrowAsync<FormatException>();
+        c.Task.IsCompleted.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Gather_Untyped_CancellationToken()
+    {
+        using var cts = new CancellationTokenSource();
+        Task gather = Async.Gather(new Task[] { Source().Task }, cts.Token);
+        cts.Cancel();
+        await FluentActions.Awaiting(() => gather.Guard()).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Fact]
+    public async Task Gather_Heterogeneous_AllAritiesReturnTuples()
+    {
+        var user = Source<string>();
+        Task<(string, int)> pair = Async.Gather(user.Task, Task.FromResult(3));
+        user.SetResult("ada");
+        var (name, count) = await pair.Guard();
+        name.Should().Be("ada");
+        count.Should().Be(3);
+
+        (await Async.Gather(Task.FromResult(1), Task.FromResult("b"), Task.FromResult(3.0))).Should().Be((1, "b", 3.0));
+        (await Async.Gather(Task.FromResult(1), Task.FromResult(2), Task.FromResult(3), Task.FromResult(4))).Should().Be((1, 2, 3, 4));
+        (await Async.Gather(Task.FromResult(1), Task.FromResult(2), Task.FromResult(3), Task.FromResult(4), Task.FromResult('e'))).Should().Be((1, 2, 3, 4, 'e'));
+        Async.Gather(Task.FromResult(1), Task.FromResult(2)).IsCompletedSuccessfully.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Gather_Heterogeneous_FailsFastAndCancels()
+    {
+        var slow = Source<string>();
+        var failing = Source<int>();
+        var t2 = Async.Gather(slow.Task, failing.Task);
+        var t3 = Async.Gather(slow.Task, failing.Task, Source<int>().Task);
+        var t4 = Async.Gather(slow.Task, failing.Task, Source<int>().Task, Source<int>().Task);
+        var t5 = Async.Gather(slow.Task, failing.Task, Source<int>().Task, Source<int>().Task, Source<int>().Task);
+        failing.SetException(new FormatException());
+
+        await FluentActions.Awaiting(() => t2.Guard()).Should().ThrowAsync<FormatException>();
+        await FluentActions.Awaiting(() => t3.Guard()).Should().ThrowAsync<FormatException>();
+        await FluentActions.Awaiting(() => t4.Guard()).Should().ThrowAsync<FormatException>();
+        await FluentActions.Awaiting(() => t5.Guard()).Should().ThrowAsync<FormatException>();
+
+        var canceled = Async.Gather(Source<int>().Task, Canceled<int>());
+        await FluentActions.Awaiting(() => canceled.Guard()).Should().ThrowAsync<OperationCanceledException>();
+        canceled.IsCanceled.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Gather_Heterogeneous_NullArguments_ThrowWithParameterName()
+    {
+        Task<int> t = Task.FromResult(1);
+        Call(() => Async.Gather(t, (Task<int>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("task2");
+        Call(() => Async.Gather((Task<int>)null!, t, t)).Should().Throw<ArgumentNullException>().WithParameterName("task1");
+        Call(() => Async.Gather(t, t, t, (Task<int>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("task4");
+        Call(() => Async.Gather(t, t, t, t, (Task<int>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("task5");
+    }
+}

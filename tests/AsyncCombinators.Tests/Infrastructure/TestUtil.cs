@@ -1,0 +1,84 @@
+using System.Runtime.CompilerServices;
+
+namespace AsyncCombinators.Tests.Infrastructure;
+
+public static class TestUtil
+{
+    /// <summary>How long a test may wait for something that should happen promptly before it fails instead of hanging CI.</summary>
+    public static readonly TimeSpan HangTimeout = TimeSpan.FromSeconds(30);
+
+    public static TaskCompletionSource<T> Source<T>() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static TaskCompletionSource Source() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Fails the test if <paramref name="task"/> has not completed within <see cref="HangTimeout"/>.</summary>
+    public static async Task<T> Guard<T>(this Task<T> task, [CallerArgumentExpression(nameof(task))] string? what = null)
+    {
+        await WhenSettled(task, what);
+        return await task;
+    }
+
+    /// <summary>Awaits <paramref name="task"/> (throwing its exception); fails the test on a hang.</summary>
+    public static async Task Guard(this Task task, [CallerArgumentExpression(nameof(task))] string? what = null)
+    {
+        await WhenSettled(task, what);
+        await task;
+    }
+
+    /// <summary>Waits for <paramref name="task"/> to complete, without observing its outcome; fails the test on a hang.</summary>
+    public static async Task WhenSettled(this Task task, [CallerArgumentExpression(nameof(task))] string? what = null)
+    {
+        Task winner = await Task.WhenAny(task, Task.Delay(HangTimeout));
+        if (winner != task)
+        {
+            throw new TimeoutException($"Hang guard: '{what}' did not complete within {HangTimeout.TotalSeconds} s.");
+        }
+    }
+
+    /// <summary>Asserts that the object created by <paramref name="create"/> can be collected, so nothing still references it.</summary>
+    public static void AssertCollectable(Func<WeakReference> create, string because)
+    {
+        WeakReference reference = create();
+        for (int i = 0; i < 5 && reference.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+        }
+
+        reference.IsAlive.Should().BeFalse(because);
+    }
+
+    /// <summary>A sequence that counts how often it is enumerated.</summary>
+    public sealed class CountingEnumerable<T> : IEnumerable<T>
+    {
+        private readonly IEnumerable<T> _items;
+
+        public CountingEnumerable(IEnumerable<T> items) => _items = items;
+
+        public int Enumerations { get; private set; }
+
+        public IEnumerator<T> GetEnumerator()
+        {
+            Enumerations++;
+            return _items.GetEnumerator();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    public static IEnumerable<T> Lazy<T>(params T[] items)
+    {
+        foreach (T item in items)
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>Wraps a call so that assertions see what the CALL throws, not what awaiting its task throws.</summary>
+    public static Action Call<T>(Func<T> call) => () => call();
+
+    public static Task<T> Faulted<T>(string message) => Task.FromException<T>(new InvalidOperationException(message));
+
+    public static Task<T> Canceled<T>() => Task.FromCanceled<T>(new CancellationToken(canceled: true));
+}
