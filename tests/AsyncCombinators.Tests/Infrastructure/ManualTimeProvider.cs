@@ -126,6 +126,10 @@ public sealed class ManualTimeProvider : TimeProvider
 
                 _period = period;
                 Due = dueTime == Timeout.InfiniteTimeSpan ? null : _owner._now + dueTime;
+                if (Due is not null && !_owner._timers.Contains(this))
+                {
+                    _owner._timers.Add(this);
+                }
             }
 
             _owner.FireDue();
@@ -142,6 +146,11 @@ public sealed class ManualTimeProvider : TimeProvider
                 }
 
                 Due = _period == Timeout.InfiniteTimeSpan || _period == TimeSpan.Zero ? null : Due + _period;
+                if (Due is null)
+                {
+                    // A fired one-shot timer is dropped, as a real one is: the provider must not keep its state alive.
+                    _owner._timers.Remove(this);
+                }
             }
 
             _callback(_state);
@@ -152,6 +161,7 @@ public sealed class ManualTimeProvider : TimeProvider
             lock (_owner._lock)
             {
                 _disposed = true;
+                _owner._timers.Remove(this);
             }
         }
 

@@ -49,6 +49,24 @@ public static class TestUtil
         reference.IsAlive.Should().BeFalse(because);
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> without the test framework's synchronization context, so continuations that the
+    /// library runs inline really run inline (under a context they are posted instead).
+    /// </summary>
+    public static T WithoutSynchronizationContext<T>(Func<T> action)
+    {
+        SynchronizationContext? saved = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(saved);
+        }
+    }
+
     /// <summary>A sequence that counts how often it is enumerated.</summary>
     public sealed class CountingEnumerable<T> : IEnumerable<T>
     {

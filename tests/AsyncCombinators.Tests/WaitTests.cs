@@ -1,0 +1,287 @@
+using System.Runtime.CompilerServices;
+using AsyncCombinators.Tests.Infrastructure;
+using static AsyncCombinators.Tests.Infrastructure.TestUtil;
+
+namespace AsyncCombinators.Tests;
+
+public class WaitTests
+{
+    [Fact]
+    public async Task Wait_AllCompleted_ReturnsWhenEveryInputCompleted_NeverThrows()
+    {
+        var a = Source<int>();
+        var b = Source<int>();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task, b.Task });
+
+        b.SetException(new FormatException());
+        await Task.Yield();
+        wait.IsCompleted.Should().BeFalse();
+        a.SetCanceled();
+
+        WaitResult<Task<int>> result = await wait.Guard();
+        result.Done.Should().BeEquivalentTo(new[] { a.Task, b.Task }, o => o.WithStrictOrdering());
+        result.Pending.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Wait_FirstCompleted_ReturnsWithTheCompletedOneDone()
+    {
+        var a = Source<int>();
+        var b = Source<int>();
+        var c = Source<int>();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task, b.Task, c.Task }, ReturnWhen.FirstCompleted);
+
+        b.SetException(new FormatException());
+
+        var (done, pending) = await wait.Guard();
+        done.Should().Equal(b.Task);
+        pending.Should().Equal(a.Task, c.Task);
+    }
+
+    [Fact]
+    public async Task Wait_FirstException_ReturnsOnFaultButNotOnCancel()
+    {
+        var a = Source<int>();
+        var b = Source<int>();
+        var c = Source<int>();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task, b.Task, c.Task }, ReturnWhen.FirstException);
+
+        a.SetCanceled();
+        await Task.Yield();
+        wait.IsCompleted.Should().BeFalse("a canceled input does not count as an exception");
+        c.SetException(new FormatException());
+
+        var (done, pending) = await wait.Guard();
+        done.Should().Equal(a.Task, c.Task);
+        pending.Should().Equal(b.Task);
+    }
+
+    [Fact]
+    public async Task Wait_FirstExceptionWithoutFault_BehavesAsAllCompleted()
+    {
+        var a = Source<int>();
+        var b = Source<int>();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task, b.Task }, ReturnWhen.FirstException);
+        a.SetResult(1);
+        await Task.Yield();
+        wait.IsCompleted.Should().BeFalse();
+        b.SetCanceled();
+
+        var (done, pending) = await wait.Guard();
+        done.Should().HaveCount(2);
+        pending.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Wait_ConditionAlreadyHolds_CompletesSynchronously()
+    {
+        var pending = Source<int>();
+        Task<int> faulted = Faulted<int>("x");
+
+        Async.Wait(new[] { Task.FromResult(1) }).IsCompletedSuccessfully.Should().BeTrue();
+        Async.Wait(new[] { pending.Task, Task.FromResult(1) }, ReturnWhen.FirstCompleted).IsCompletedSuccessfully.Should().BeTrue();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { pending.Task, faulted }, ReturnWhen.FirstException);
+        wait.IsCompletedSuccessfully.Should().BeTrue();
+        wait.Result.Done.Should().Equal(faulted);
+        wait.Result.Pending.Should().Equal(pending.Task);
+    }
+
+    [Theory]
+    [InlineData(ReturnWhen.AllCompleted)]
+    [InlineData(ReturnWhen.FirstCompleted)]
+    [InlineData(ReturnWhen.FirstException)]
+    public async Task Wait_Timeout_ReturnsWithPendingNonEmpty_NeverThrows(ReturnWhen returnWhen)
+    {
+        var time = new ManualTimeProvider();
+        var a = Source<int>();
+        var b = Source<int>();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task, b.Task, Task.FromResult(0) }.Skip(returnWhen == ReturnWhen.FirstCompleted ? 0 : 0).Take(2), returnWhen, TimeSpan.FromSeconds(5), time, CancellationToken.None);
+
+        time.Advance(TimeSpan.FromSeconds(4));
+        wait.IsCompleted.Should().BeFalse();
+        if (returnWhen != ReturnWhen.FirstCompleted)
+        {
+            a.SetResult(1);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var (done, pending) = await wait.Guard();
+        pending.Should().Contain(b.Task);
+        done.Should().HaveCount(returnWhen == ReturnWhen.FirstCompleted ? 0 : 1);
+        time.ActiveTimers.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData(ReturnWhen.AllCompleted)]
+    [InlineData(ReturnWhen.FirstCompleted)]
+    [InlineData(ReturnWhen.FirstException)]
+    public async Task Wait_InputWinsBeforeTimeout_TimerAndRegistrationReleased(ReturnWhen returnWhen)
+    {
+        var time = new ManualTimeProvider();
+        using var cts = new CancellationTokenSource();
+        var a = Source<int>();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task }, returnWhen, TimeSpan.FromSeconds(5), time, cts.Token);
+        time.ActiveTimers.Should().Be(1);
+
+        a.SetResult(1);
+
+        (await wait.Guard()).Done.Should().Equal(a.Task);
+        time.ActiveTimers.Should().Be(0);
+        cts.Cancel(); // no registration left to act on the finished call
+        wait.IsCompletedSuccessfully.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Wait_ZeroTimeout_ReturnsAtOnceWithWhatIsComplete()
+    {
+        var pending = Source<int>();
+        Task<int> done = Task.FromResult(1);
+
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { pending.Task, done }, ReturnWhen.AllCompleted, TimeSpan.Zero);
+
+        wait.IsCompletedSuccessfully.Should().BeTrue();
+        wait.Result.Done.Should().Equal(done);
+        wait.Result.Pending.Should().Equal(pending.Task);
+    }
+
+    [Fact]
+    public async Task Wait_InfiniteTimeout_WaitsWithoutLimit()
+    {
+        var a = Source<int>();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task }, ReturnWhen.AllCompleted, Timeout.InfiniteTimeSpan);
+        await Task.Delay(50);
+        wait.IsCompleted.Should().BeFalse();
+        a.SetResult(1);
+        (await wait.Guard()).Done.Should().ContainSingle();
+    }
+
+    [Theory]
+    [InlineData(ReturnWhen.AllCompleted)]
+    [InlineData(ReturnWhen.FirstCompleted)]
+    [InlineData(ReturnWhen.FirstException)]
+    public async Task Wait_Canceled_ThrowsOperationCanceledAndInputsRunOn(ReturnWhen returnWhen)
+    {
+        using var cts = new CancellationTokenSource();
+        var a = Source<int>();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task }, returnWhen, cts.Token);
+
+        cts.Cancel();
+
+        (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<OperationCanceledException>()).Which.CancellationToken.Should().Be(cts.Token);
+        a.Task.IsCompleted.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Wait_TokenAlreadyCanceled_CanceledUnlessConditionHolds()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { Source<int>().Task }, ReturnWhen.AllCompleted, Timeout.InfiniteTimeSpan, cts.Token);
+        wait.IsCanceled.Should().BeTrue();
+        await FluentActions.Awaiting(() => wait).Should().ThrowAsync<OperationCanceledException>();
+        Async.Wait(new[] { Task.FromResult(1) }, ReturnWhen.AllCompleted, cts.Token).IsCompletedSuccessfully.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Wait_Duplicates_DoneAndPendingPartitionTheDistinctInputs()
+    {
+        var a = Source<int>();
+        var b = Source<int>();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task, b.Task, a.Task, b.Task }, ReturnWhen.FirstCompleted);
+        a.SetResult(1);
+        var (done, pending) = await wait.Guard();
+        done.Should().Equal(a.Task);
+        pending.Should().Equal(b.Task);
+
+        var many = Enumerable.Range(0, 40).Select(_ => Source<int>()).ToArray();
+        Task<int>[] withDuplicates = many.Select(s => s.Task).Concat(many.Select(s => s.Task)).ToArray();
+        Task<WaitResult<Task<int>>> big = Async.Wait(withDuplicates, ReturnWhen.FirstException);
+        many[3].SetException(new FormatException());
+        var (bigDone, bigPending) = await big.Guard();
+        bigDone.Should().Equal(many[3].Task);
+        bigPending.Should().HaveCount(39).And.OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public void Wait_InvalidArguments_ThrowAtTheCall()
+    {
+        var t = new[] { Task.FromResult(1) };
+        Call(() => Async.Wait((IEnumerable<Task<int>>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("tasks");
+        Call(() => Async.Wait((IEnumerable<Task>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("tasks");
+        Call(() => Async.Wait(Array.Empty<Task<int>>())).Should().Throw<ArgumentException>().WithParameterName("tasks");
+        Call(() => Async.Wait(Array.Empty<Task>(), ReturnWhen.FirstCompleted)).Should().Throw<ArgumentException>().WithParameterName("tasks");
+        Call(() => Async.Wait(new Task<int>[] { null! })).Should().Throw<ArgumentException>().WithParameterName("tasks");
+        Call(() => Async.Wait(t, (ReturnWhen)3)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("returnWhen");
+        Call(() => Async.Wait(t, (ReturnWhen)(-1))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("returnWhen");
+        Call(() => Async.Wait(t, ReturnWhen.AllCompleted, TimeSpan.FromMilliseconds(-2))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("timeout");
+        Call(() => Async.Wait(t, ReturnWhen.AllCompleted, TimeSpan.FromDays(50))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("timeout");
+        Call(() => Async.Wait(t, ReturnWhen.AllCompleted, TimeSpan.FromSeconds(1), null!, CancellationToken.None)).Should().Throw<ArgumentNullException>().WithParameterName("timeProvider");
+        Call(() => Async.Wait(new Task[] { Task.CompletedTask }, ReturnWhen.AllCompleted, TimeSpan.FromSeconds(-5), CancellationToken.None)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public async Task Wait_Untyped_AllShapes()
+    {
+        var a = Source();
+        var b = Source();
+        Task<WaitResult<Task>> first = Async.Wait(new Task[] { a.Task, b.Task }, ReturnWhen.FirstCompleted);
+        a.SetResult();
+        WaitResult<Task> w2 = await first.Guard();
+        w2.Done.Should().Equal(a.Task);
+
+        using var cts = new CancellationTokenSource();
+        Task<WaitResult<Task>> all = Async.Wait(new Task[] { a.Task, b.Task }, ReturnWhen.AllCompleted, TimeSpan.FromSeconds(30), cts.Token);
+        b.SetResult();
+        WaitResult<Task> w3 = await all.Guard();
+        w3.Pending.Should().BeEmpty();
+
+        (await Async.Wait(new Task[] { a.Task }).Guard()).Done.Should().ContainSingle();
+        (await Async.Wait(new Task[] { a.Task }, ReturnWhen.FirstException, TimeSpan.FromSeconds(1)).Guard()).Done.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void WaitResult_Default_HasEmptyCollections()
+    {
+        default(WaitResult<Task>).Done.Should().BeEmpty();
+        default(WaitResult<Task>).Pending.Should().BeEmpty();
+        FluentActions.Invoking(() => new WaitResult<Task>(null!, Array.Empty<Task>())).Should().Throw<ArgumentNullException>();
+    }
+
+    [Theory]
+    [InlineData(ReturnWhen.AllCompleted)]
+    [InlineData(ReturnWhen.FirstCompleted)]
+    [InlineData(ReturnWhen.FirstException)]
+    public void Wait_AfterTimeout_NothingStaysAttachedToANeverCompletingInput(ReturnWhen returnWhen)
+    {
+        var never = Source<int>();
+        var time = new ManualTimeProvider();
+        WeakReference reference = WithoutSynchronizationContext(() => StartAndTimeOut(never.Task, returnWhen, time));
+
+        AssertCollectable(() => reference, "Wait must remove everything it attached to an input that never completes");
+        GC.KeepAlive(never);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static WeakReference StartAndTimeOut(Task<int> never, ReturnWhen returnWhen, ManualTimeProvider time)
+        {
+            Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { never }, returnWhen, TimeSpan.FromSeconds(1), time, CancellationToken.None);
+            time.Advance(TimeSpan.FromSeconds(1));
+            // Plain xunit asserts: an assertion library may cache its subject, which would keep it alive.
+            Assert.True(wait.IsCompletedSuccessfully, "the manual clock fires the timeout synchronously");
+            Assert.Single(wait.Result.Pending);
+            return new WeakReference(wait);
+        }
+    }
+
+    [Fact]
+    public async Task Wait_TenThousandInputsCompletedConcurrently_AllDone()
+    {
+        const int n = 10_000;
+        var sources = Enumerable.Range(0, n).Select(_ => new TaskCompletionSource<int>()).ToArray();
+        Task<WaitResult<Task<int>>> all = Async.Wait(sources.Select(s => s.Task), ReturnWhen.AllCompleted, TimeSpan.FromMinutes(5));
+        Task<WaitResult<Task<int>>> firstException = Async.Wait(sources.Select(s => s.Task), ReturnWhen.FirstException);
+        Parallel.For(0, n, i => sources[i].SetResult(i));
+        (await all.Guard()).Done.Should().HaveCount(n);
+        (await firstException.Guard()).Done.Should().HaveCount(n);
+    }
+}
