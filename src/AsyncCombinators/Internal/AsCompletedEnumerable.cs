@@ -48,6 +48,7 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
         private static readonly Action<object?> s_onCanceled = static state => ((Enumerator)state!).OnCanceled();
 
         private readonly object _lock = new();
+        private readonly TTask[] _tasks;
         private readonly TTask?[] _queue;
         private readonly int _count;
         private ManualResetValueTaskSourceCore<bool> _signal;
@@ -65,6 +66,7 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
 
         public Enumerator(TTask[] tasks, TimeSpan timeout, TimeProvider timeProvider, CancellationToken token1, CancellationToken token2)
         {
+            _tasks = tasks;
             _count = tasks.Length;
             _token1 = token1;
             _token2 = token2;
@@ -122,8 +124,8 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
 
                 if (_head < _tail)
                 {
-                    Current = _queue[_head]!;
-                    _queue[_head++] = null;
+                    // Yielded slots keep their task: a timeout needs to know which tasks were already taken.
+                    Current = _queue[_head++]!;
                     return new ValueTask<bool>(true);
                 }
 
@@ -205,6 +207,7 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
         private void Stop(int reason, CancellationToken token)
         {
             bool wake;
+            bool handOver = false;
             lock (_lock)
             {
                 if (_state != Running)
@@ -214,8 +217,18 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
 
                 _state = reason;
                 _canceledBy = token;
+                if (reason == TimedOut)
+                {
+                    QueueCompletedNotYetSeen();
+                }
+
                 wake = _waiting;
                 _waiting = false;
+                if (wake && _head < _tail && reason == TimedOut)
+                {
+                    Current = _queue[_head++]!;
+                    handOver = true;
+                }
             }
 
             ReleaseTimer();
@@ -228,7 +241,11 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                 _detach.Dispose();
             }
 
-            if (wake)
+            if (handOver)
+            {
+                _signal.SetResult(true);
+            }
+            else if (wake)
             {
                 switch (reason)
                 {
@@ -241,6 +258,32 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                     default:
                         _signal.SetResult(false);
                         break;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Queues, in input order, the inputs that completed before the deadline but whose continuation has not run yet
+        /// (it may be on its way through the thread pool): every task completed before the deadline is yielded.
+        /// </summary>
+        private void QueueCompletedNotYetSeen()
+        {
+            if (_tail == _count)
+            {
+                return;
+            }
+
+            var seen = new HashSet<TTask>(ReferenceComparer<TTask>.Instance);
+            for (int i = 0; i < _tail; i++)
+            {
+                seen.Add(_queue[i]!);
+            }
+
+            foreach (TTask task in _tasks)
+            {
+                if (task.IsCompleted && !seen.Contains(task))
+                {
+                    _queue[_tail++] = task;
                 }
             }
         }

@@ -117,14 +117,4 @@ internal static class TaskCollection
 
         return list.Count == 0 ? Array.Empty<T>() : list.ToArray();
     }
-
-    private sealed class ReferenceComparer<T> : IEqualityComparer<T>
-        where T : class
-    {
-        public static readonly ReferenceComparer<T> Instance = new();
-
-        public bool Equals(T? x, T? y) => ReferenceEquals(x, y);
-
-        public int GetHashCode(T obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
-    }
 }
