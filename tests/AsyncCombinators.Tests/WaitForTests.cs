@@ -1,0 +1,333 @@
+using System.Runtime.CompilerServices;
+using AsyncCombinators.Tests.Infrastructure;
+using static AsyncCombinators.Tests.Infrastructure.TestUtil;
+
+namespace AsyncCombinators.Tests;
+
+public class WaitForTests
+{
+    /// <summary>A cold operation driven by the test: it records its token and ends when the test says so.</summary>
+    private sealed class Operation<T>
+    {
+        public TaskCompletionSource<T> Completion { get; } = Source<T>();
+
+        public CancellationToken Token { get; private set; }
+
+        public int Starts { get; private set; }
+
+        public bool CancelOnToken { get; init; } = true;
+
+        public Task<T> Run(CancellationToken token)
+        {
+            Starts++;
+            Token = token;
+            if (CancelOnToken)
+            {
+                token.Register(() => Completion.TrySetCanceled(token));
+            }
+
+            return Completion.Task;
+        }
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_CompletesInTime_ReturnsValueAndReleasesTimer()
+    {
+        var time = new ManualTimeProvider();
+        var op = new Operation<int>();
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(2), time, CancellationToken.None);
+        op.Token.CanBeCanceled.Should().BeTrue();
+        time.ActiveTimers.Should().Be(1);
+
+        op.Completion.SetResult(42);
+
+        (await wait.Guard()).Should().Be(42);
+        time.ActiveTimers.Should().Be(0);
+        op.Token.IsCancellationRequested.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_Timeout_CancelsTokenWaitsForOperationThenThrowsTimeout()
+    {
+        var time = new ManualTimeProvider();
+        var op = new Operation<int> { CancelOnToken = false };
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(2), time, CancellationToken.None);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        op.Token.IsCancellationRequested.Should().BeTrue();
+        await Task.Delay(20);
+        wait.IsCompleted.Should().BeFalse("WaitFor waits for the operation to finish");
+
+        op.Completion.SetCanceled(op.Token);
+        (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<TimeoutException>())
+            .Which.InnerException.Should().BeAssignableTo<OperationCanceledException>().Which.CancellationToken.Should().Be(op.Token);
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_TimeoutAndOperationEndsCanceled_TimeoutExceptionWithInnerCancellation()
+    {
+        var time = new ManualTimeProvider();
+        var op = new Operation<int>();
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(2), time, CancellationToken.None);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+
+        var ex = (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<TimeoutException>()).Which;
+        ex.InnerException.Should().BeAssignableTo<OperationCanceledException>();
+        op.Starts.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_TimeoutButOperationReturnsValue_ValueReturned()
+    {
+        var time = new ManualTimeProvider();
+        var op = new Operation<int> { CancelOnToken = false };
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(1), time, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(5));
+        op.Completion.SetResult(7);
+        (await wait.Guard()).Should().Be(7);
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_TimeoutThenOperationFaults_ThatExceptionPropagates()
+    {
+        var time = new ManualTimeProvider();
+        var op = new Operation<int> { CancelOnToken = false };
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(1), time, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var error = new System.IO.InvalidDataException("cleanup failed");
+        op.Completion.SetException(error);
+        (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<System.IO.InvalidDataException>()).Which.Should().BeSameAs(error);
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_CallerCancels_OperationTokenCanceledWaitsThenOperationCanceled()
+    {
+        using var cts = new CancellationTokenSource();
+        var op = new Operation<int> { CancelOnToken = false };
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromMinutes(5), cts.Token);
+
+        cts.Cancel();
+        op.Token.IsCancellationRequested.Should().BeTrue();
+        await Task.Delay(20);
+        wait.IsCompleted.Should().BeFalse("WaitFor waits for the operation to finish");
+        op.Completion.SetCanceled(op.Token);
+
+        (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<OperationCanceledException>()).Which.CancellationToken.Should().Be(cts.Token);
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_CallerCancelsAndTimeoutFires_CallerWins()
+    {
+        var time = new ManualTimeProvider();
+        using var cts = new CancellationTokenSource();
+        var op = new Operation<int> { CancelOnToken = false };
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(1), time, cts.Token);
+        time.Advance(TimeSpan.FromSeconds(1));
+        cts.Cancel();
+        op.Completion.SetCanceled();
+        await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<OperationCanceledException>();
+        wait.IsCanceled.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_CallerCancelsButOperationReturnsValue_ValueReturned()
+    {
+        using var cts = new CancellationTokenSource();
+        var op = new Operation<int> { CancelOnToken = false };
+        Task<int> wait = Async.WaitFor(op.Run, Timeout.InfiniteTimeSpan, cts.Token);
+        cts.Cancel();
+        op.Completion.SetResult(3);
+        (await wait.Guard()).Should().Be(3);
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_OperationCancelsItself_CanceledNotTimeout()
+    {
+        var time = new ManualTimeProvider();
+        var op = new Operation<int>();
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(5), time, CancellationToken.None);
+        op.Completion.SetCanceled();
+        await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<OperationCanceledException>();
+        wait.IsCanceled.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_InfiniteTimeout_NoTimerNoLimit()
+    {
+        var time = new ManualTimeProvider();
+        var op = new Operation<int>();
+        Task<int> wait = Async.WaitFor(op.Run, Timeout.InfiniteTimeSpan, time, CancellationToken.None);
+        time.Advance(TimeSpan.FromDays(400));
+        time.CreatedTimers.Should().Be(0);
+        wait.IsCompleted.Should().BeFalse();
+        op.Completion.SetResult(1);
+        (await wait.Guard()).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_ZeroTimeout_SynchronousResultKeptOtherwiseCancelled()
+    {
+        (await Async.WaitFor(_ => Task.FromResult(5), TimeSpan.Zero)).Should().Be(5);
+
+        var op = new Operation<int>();
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.Zero);
+        op.Token.IsCancellationRequested.Should().BeTrue();
+        await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<TimeoutException>();
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_SynchronousThrow_BehavesAsFaultedTask()
+    {
+        Task<int> wait = Async.WaitFor<int>(_ => throw new FormatException("sync"), TimeSpan.FromSeconds(1));
+        wait.IsFaulted.Should().BeTrue();
+        await FluentActions.Awaiting(() => wait).Should().ThrowAsync<FormatException>().WithMessage("sync");
+
+        Task plain = Async.WaitFor(_ => throw new FormatException("sync"), TimeSpan.FromSeconds(1));
+        await FluentActions.Awaiting(() => plain).Should().ThrowAsync<FormatException>();
+
+        Task<int> noLimit = Async.WaitFor<int>(_ => throw new FormatException("sync"), Timeout.InfiniteTimeSpan);
+        await FluentActions.Awaiting(() => noLimit).Should().ThrowAsync<FormatException>();
+
+        Task<int> syncCancel = Async.WaitFor<int>(_ => throw new OperationCanceledException(), TimeSpan.FromSeconds(1));
+        syncCancel.IsCanceled.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_TokenAlreadyCanceled_OperationNotStarted()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var op = new Operation<int>();
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(1), cts.Token);
+        await FluentActions.Awaiting(() => wait).Should().ThrowAsync<OperationCanceledException>();
+        op.Starts.Should().Be(0);
+        Async.WaitFor(_ => Task.CompletedTask, TimeSpan.FromSeconds(1), cts.Token).IsCanceled.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task WaitFor_ColdUntyped_AllShapes()
+    {
+        var time = new ManualTimeProvider();
+        using var cts = new CancellationTokenSource();
+        CancellationToken seen = default;
+        var done = Source();
+        Task wait = Async.WaitFor(ct => { seen = ct; return done.Task; }, TimeSpan.FromSeconds(2), time, cts.Token);
+        done.SetResult();
+        await wait.Guard();
+        seen.CanBeCanceled.Should().BeTrue();
+
+        var never = Source();
+        Task timedOut = Async.WaitFor(ct => { ct.Register(() => never.TrySetCanceled(ct)); return never.Task; }, TimeSpan.FromSeconds(2), time, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(2));
+        await FluentActions.Awaiting(() => timedOut.Guard()).Should().ThrowAsync<TimeoutException>();
+
+        await Async.WaitFor(_ => Task.CompletedTask, TimeSpan.FromSeconds(2));
+        await Async.WaitFor(ct => Task.Delay(1, ct), TimeSpan.FromSeconds(20), cts.Token);
+
+        var faulting = Source();
+        Task faulted = Async.WaitFor(_ => faulting.Task, TimeSpan.FromSeconds(20));
+        faulting.SetException(new FormatException());
+        await FluentActions.Awaiting(() => faulted.Guard()).Should().ThrowAsync<FormatException>();
+    }
+
+    [Fact]
+    public void WaitFor_InvalidArguments_ThrowAtTheCall()
+    {
+        var time = new ManualTimeProvider();
+        Call(() => Async.WaitFor((Func<CancellationToken, Task<int>>)null!, TimeSpan.FromSeconds(1))).Should().Throw<ArgumentNullException>().WithParameterName("operation");
+        Call(() => Async.WaitFor((Func<CancellationToken, Task>)null!, TimeSpan.FromSeconds(1))).Should().Throw<ArgumentNullException>().WithParameterName("operation");
+        Call(() => Async.WaitFor((Task<int>)null!, TimeSpan.FromSeconds(1))).Should().Throw<ArgumentNullException>().WithParameterName("task");
+        Call(() => Async.WaitFor((Task)null!, TimeSpan.FromSeconds(1))).Should().Throw<ArgumentNullException>().WithParameterName("task");
+        Call(() => Async.WaitFor(_ => Task.FromResult(1), TimeSpan.FromSeconds(-1))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("timeout");
+        Call(() => Async.WaitFor(_ => Task.CompletedTask, TimeSpan.FromTicks(-1))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("timeout");
+        Call(() => Async.WaitFor(Task.FromResult(1), TimeSpan.FromSeconds(-3))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("timeout");
+        Call(() => Async.WaitFor(Task.CompletedTask, TimeSpan.FromSeconds(-3))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("timeout");
+        Call(() => Async.WaitFor(_ => Task.FromResult(1), TimeSpan.FromSeconds(1), null!, default)).Should().Throw<ArgumentNullException>().WithParameterName("timeProvider");
+        Call(() => Async.WaitFor(Task.CompletedTask, TimeSpan.FromSeconds(1), null!, default)).Should().Throw<ArgumentNullException>().WithParameterName("timeProvider");
+        time.CreatedTimers.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task WaitFor_Hot_TimeoutThrowsAtOnceAndTaskRunsOn()
+    {
+        var time = new ManualTimeProvider();
+        var hot = Source<int>();
+        Task<int> wait = Async.WaitFor(hot.Task, TimeSpan.FromSeconds(2), time, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(2));
+        await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<TimeoutException>();
+        hot.Task.IsCompleted.Should().BeFalse();
+        time.ActiveTimers.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task WaitFor_Hot_ValueFaultAndCancellation()
+    {
+        var hot = Source<int>();
+        Task<int> wait = Async.WaitFor(hot.Task, TimeSpan.FromSeconds(30));
+        hot.SetResult(9);
+        (await wait.Guard()).Should().Be(9);
+
+        Task<int> completed = Task.FromResult(1);
+        Async.WaitFor(completed, TimeSpan.Zero).Should().BeSameAs(completed, "an already-completed task is returned as it is");
+
+        using var cts = new CancellationTokenSource();
+        var pending = Source<int>();
+        Task<int> canceled = Async.WaitFor(pending.Task, TimeSpan.FromSeconds(30), cts.Token);
+        cts.Cancel();
+        await FluentActions.Awaiting(() => canceled.Guard()).Should().ThrowAsync<OperationCanceledException>();
+
+        var plain = Source();
+        Task plainWait = Async.WaitFor(plain.Task, TimeSpan.FromSeconds(30), cts.Token);
+        await FluentActions.Awaiting(() => plainWait.Guard()).Should().ThrowAsync<OperationCanceledException>();
+        plain.SetResult();
+        await Async.WaitFor(plain.Task, TimeSpan.FromSeconds(30));
+        await Async.WaitFor(plain.Task, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        var faulting = Source<int>();
+        Task<int> faulted = Async.WaitFor(faulting.Task, Timeout.InfiniteTimeSpan, CancellationToken.None);
+        faulting.SetException(new FormatException());
+        await FluentActions.Awaiting(() => faulted.Guard()).Should().ThrowAsync<FormatException>();
+    }
+
+    [Fact]
+    public void WaitFor_ColdOperationFinishesFirst_NothingLeftOnCallerToken()
+    {
+        using var cts = new CancellationTokenSource();
+        WeakReference reference = WithoutSynchronizationContext(() => Run(cts.Token));
+        AssertCollectable(() => reference, "the registration on the caller's token must be released when the operation finishes");
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static WeakReference Run(CancellationToken token)
+        {
+            var op = new TaskCompletionSource<int>();
+            Task<int> wait = Async.WaitFor(_ => op.Task, TimeSpan.FromHours(1), new ManualTimeProvider(), token);
+            op.SetResult(1);
+            Assert.True(wait.IsCompletedSuccessfully);
+            return new WeakReference(wait);
+        }
+    }
+
+    [Fact]
+    public async Task WaitFor_ManyCallsRacingTimeoutWithCompletion_AlwaysValueOrTimeout()
+    {
+        for (int i = 0; i < 500; i++)
+        {
+            var time = new ManualTimeProvider();
+            var op = new Operation<int>();
+            Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(1), time, CancellationToken.None);
+            Task racer = Task.Run(() => op.Completion.TrySetResult(i));
+            time.Advance(TimeSpan.FromSeconds(1));
+            await racer;
+            await wait.WhenSettled();
+            if (wait.IsCompletedSuccessfully)
+            {
+                wait.Result.Should().Be(i);
+            }
+            else
+            {
+                wait.Exception!.InnerException.Should().BeOfType<TimeoutException>();
+            }
+        }
+    }
+}
