@@ -158,6 +158,24 @@ public class AsCompletedTests
     }
 
     [Fact]
+    public async Task AsCompleted_TaskHandedToWaitingConsumerThenTimeout_NotYieldedTwice()
+    {
+        var time = new ManualTimeProvider();
+        var fast = Source<int>();
+        var slow = Source<int>();
+        await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { fast.Task, slow.Task }, TimeSpan.FromSeconds(1), time, CancellationToken.None).GetAsyncEnumerator();
+        ValueTask<bool> next = e.MoveNextAsync();
+        fast.SetResult(1);
+        (await next.AsTask().Guard()).Should().BeTrue();
+        e.Current.Should().BeSameAs(fast.Task);
+
+        ValueTask<bool> afterDeadline = e.MoveNextAsync();
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        await FluentActions.Awaiting(() => afterDeadline.AsTask().Guard()).Should().ThrowAsync<TimeoutException>();
+    }
+
+    [Fact]
     public async Task AsCompleted_Timeout_MeasuredFromGetAsyncEnumerator_EachEnumerationIndependent()
     {
         var time = new ManualTimeProvider();

@@ -196,8 +196,8 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
 
                 // The consumer waits, so the queue is empty: hand the task over directly.
                 _waiting = false;
+                _queue[_tail++] = task;
                 _head++;
-                _tail++;
                 Current = task;
             }
 

@@ -1,0 +1,53 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AsyncCombinators.Internal;
+
+internal static class Completion
+{
+    /// <summary>
+    /// Completes with <paramref name="read"/>(<paramref name="state"/>) when <paramref name="antecedent"/> succeeds, and
+    /// otherwise exactly as it ended: canceled, or faulted with ALL of its exceptions (an async method would keep only the first).
+    /// </summary>
+    public static Task<TResult> Then<TState, TResult>(Task antecedent, TState state, Func<TState, TResult> read)
+    {
+        if (antecedent.IsSucceeded())
+        {
+            return Task.FromResult(read(state));
+        }
+
+        var promise = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        antecedent.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() =>
+        {
+            if (antecedent.IsSucceeded())
+            {
+                promise.TrySetResult(read(state));
+            }
+            else if (antecedent.IsFaulted)
+            {
+                promise.TrySetException(antecedent.Exception!.InnerExceptions);
+            }
+            else
+            {
+                promise.TrySetCanceled(CancellationTokenOf(antecedent));
+            }
+        });
+        return promise.Task;
+    }
+
+    /// <summary>The token a canceled task was canceled with (read by rethrowing, on the rare canceled path only).</summary>
+    public static CancellationToken CancellationTokenOf(Task canceled)
+    {
+        try
+        {
+            canceled.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException exception)
+        {
+            return exception.CancellationToken;
+        }
+
+        return default;
+    }
+}

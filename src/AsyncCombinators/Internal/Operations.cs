@@ -1,0 +1,57 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AsyncCombinators.Internal;
+
+/// <summary>Starting cold operations.</summary>
+internal static class Operations
+{
+    /// <summary>
+    /// Starts <paramref name="operation"/>. A synchronous throw becomes a faulted task (a canceled one for an
+    /// <see cref="OperationCanceledException"/>, as an <see langword="async"/> method would end); a null task is a fault.
+    /// </summary>
+    public static Task<T> Start<T>(Func<CancellationToken, Task<T>> operation, CancellationToken token)
+    {
+        try
+        {
+            return operation(token) ?? Task.FromException<T>(new InvalidOperationException("The operation returned a null task."));
+        }
+        catch (OperationCanceledException exception)
+        {
+            return Canceled<T>(exception);
+        }
+        catch (Exception exception)
+        {
+            return Task.FromException<T>(exception);
+        }
+    }
+
+    /// <inheritdoc cref="Start{T}(Func{CancellationToken, Task{T}}, CancellationToken)"/>
+    public static Task Start(Func<CancellationToken, Task> operation, CancellationToken token)
+    {
+        try
+        {
+            return operation(token) ?? Task.FromException(new InvalidOperationException("The operation returned a null task."));
+        }
+        catch (OperationCanceledException exception)
+        {
+            return Canceled<VoidResult>(exception);
+        }
+        catch (Exception exception)
+        {
+            return Task.FromException(exception);
+        }
+    }
+
+    /// <summary>Is <paramref name="task"/> a cancellation: canceled, or faulted with an <see cref="OperationCanceledException"/>?</summary>
+    public static bool EndedCanceled(Task task) =>
+        task.IsCanceled || (task.IsFaulted && task.Exception!.InnerExceptions[0] is OperationCanceledException);
+
+    private static Task<T> Canceled<T>(OperationCanceledException exception)
+    {
+        var canceled = new TaskCompletionSource<T>();
+        canceled.TrySetCanceled(exception.CancellationToken);
+        return canceled.Task;
+    }
+}

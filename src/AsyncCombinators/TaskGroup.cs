@@ -1,0 +1,338 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using AsyncCombinators.Internal;
+
+namespace AsyncCombinators;
+
+/// <summary>
+/// Structured concurrency: children started with <see cref="Run{T}(Func{CancellationToken, Task{T}})"/> share one token,
+/// the first child failure cancels them all, and leaving the scope waits for every child (asyncio <c>TaskGroup</c>).
+/// </summary>
+/// <remarks>
+/// <para>Failure: the first child that faults cancels <see cref="Token"/>. Leaving the scope waits for all children, then
+/// throws an <see cref="AggregateException"/> holding every child failure (asyncio's <c>ExceptionGroup</c>). A child that
+/// ends canceled is not a failure (as in asyncio), nor is an <see cref="OperationCanceledException"/> it throws.</para>
+/// <para>Cancellation: the caller's token cancels <see cref="Token"/>; if no child failed, leaving the scope throws
+/// <see cref="OperationCanceledException"/>. <see cref="Cancel"/> cancels every child, and the scope then ends without an
+/// exception unless a child failed.</para>
+/// <para>Children may start children until the group has finished. <c>await using</c> cannot see an exception thrown by
+/// its body: prefer <see cref="RunAsync(Func{TaskGroup, Task}, CancellationToken)"/>, which counts a body exception as a
+/// failure, exactly like asyncio's <c>async with</c> body.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// await TaskGroup.RunAsync(async group =>
+/// {
+///     Task&lt;User&gt; user = group.Run(ct => GetUserAsync(id, ct));
+///     group.Run(ct => AuditAsync(id, ct));
+///     Console.WriteLine((await user).Name);
+/// }, cancellationToken);
+/// </code>
+/// </example>
+public sealed class TaskGroup : IAsyncDisposable
+{
+    private static readonly Action<object?> s_onCallerCanceled = static state => ((TaskGroup)state!).CancelChildren();
+
+    private readonly CancellationTokenSource _source = new();
+    private readonly CancellationToken _token;
+    private readonly CancellationToken _callerToken;
+    private readonly CancellationTokenRegistration _callerRegistration;
+    private readonly object _lock = new();
+    private readonly Action<Task> _onChildCompleted;
+    private List<Exception>? _failures;
+    private TaskCompletionSource<bool>? _drained;
+    private Task? _disposal;
+    private int _running;
+    private bool _canceled;
+    private bool _disposing;
+    private bool _finished;
+
+    /// <summary>Initializes a new group that only its own failures or <see cref="Cancel"/> cancel.</summary>
+    public TaskGroup()
+        : this(CancellationToken.None)
+    {
+    }
+
+    /// <summary>Initializes a new group whose children are also cancelled by <paramref name="cancellationToken"/>.</summary>
+    /// <param name="cancellationToken">Cancels <see cref="Token"/>; leaving the scope then throws <see cref="OperationCanceledException"/> unless a child failed.</param>
+    public TaskGroup(CancellationToken cancellationToken)
+    {
+        _callerToken = cancellationToken;
+        _token = _source.Token;
+        _onChildCompleted = OnChildCompleted;
+        if (cancellationToken.CanBeCanceled)
+        {
+            _callerRegistration = Registrations.Register(s_onCallerCanceled, this, cancellationToken);
+        }
+    }
+
+    /// <summary>Gets the token every child receives: cancelled by the first child failure, <see cref="Cancel"/> or the caller's token.</summary>
+    public CancellationToken Token => _token;
+
+    /// <summary>Runs <paramref name="body"/> with a new group and waits for every child (asyncio <c>async with TaskGroup() as tg:</c>).</summary>
+    /// <param name="body">The body; an exception it throws counts as a failure: it cancels the children and is included in the <see cref="AggregateException"/>.</param>
+    /// <param name="cancellationToken">Cancels the group's token.</param>
+    /// <returns>
+    /// A task that completes when the body and every child have finished. It faults with an <see cref="AggregateException"/>
+    /// holding every failure (body and children) and ends canceled when the caller's token cancelled the group and nothing failed.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is <see langword="null"/>.</exception>
+    public static Task RunAsync(Func<TaskGroup, Task> body, CancellationToken cancellationToken = default)
+    {
+        ThrowHelper.ThrowIfNull(body, nameof(body));
+        return RunAsyncCore(body, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="body"/> with a new group, waits for every child, and returns the body's value.</summary>
+    /// <typeparam name="T">The body's result type.</typeparam>
+    /// <param name="body">The body; an exception it throws counts as a failure: it cancels the children and is included in the <see cref="AggregateException"/>.</param>
+    /// <param name="cancellationToken">Cancels the group's token.</param>
+    /// <returns>A task with the body's value once every child has finished; failures as <see cref="RunAsync(Func{TaskGroup, Task}, CancellationToken)"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is <see langword="null"/>.</exception>
+    public static Task<T> RunAsync<T>(Func<TaskGroup, Task<T>> body, CancellationToken cancellationToken = default)
+    {
+        ThrowHelper.ThrowIfNull(body, nameof(body));
+        return RunAsyncCore(body, cancellationToken);
+    }
+
+    /// <summary>Starts a child operation with the group's token (asyncio <c>tg.create_task</c>).</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="operation">The operation, started at once with <see cref="Token"/>; a synchronous throw counts as a fault.</param>
+    /// <returns>The child's task. The group observes its exception; awaiting the task is optional.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">The group has finished, a child has failed, or <see cref="Cancel"/> was called (asyncio: "TaskGroup is shutting down").</exception>
+    public Task<T> Run<T>(Func<CancellationToken, Task<T>> operation)
+    {
+        ThrowHelper.ThrowIfNull(operation, nameof(operation));
+        Enter();
+        Task<T> child = Operations.Start(operation, _token);
+        Track(child);
+        return child;
+    }
+
+    /// <summary>Starts a child operation without a value with the group's token (asyncio <c>tg.create_task</c>).</summary>
+    /// <param name="operation">The operation, started at once with <see cref="Token"/>; a synchronous throw counts as a fault.</param>
+    /// <returns>The child's task. The group observes its exception; awaiting the task is optional.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">The group has finished, a child has failed, or <see cref="Cancel"/> was called.</exception>
+    public Task Run(Func<CancellationToken, Task> operation)
+    {
+        ThrowHelper.ThrowIfNull(operation, nameof(operation));
+        Enter();
+        Task child = Operations.Start(operation, _token);
+        Track(child);
+        return child;
+    }
+
+    /// <summary>Cancels every child (asyncio 3.15 <c>TaskGroup.cancel()</c>); leaving the scope then throws only if a child failed.</summary>
+    public void Cancel()
+    {
+        lock (_lock)
+        {
+            _canceled = true;
+        }
+
+        CancelChildren();
+    }
+
+    /// <summary>
+    /// Waits for every child, including children started meanwhile, then throws an <see cref="AggregateException"/> of every
+    /// child failure, or <see cref="OperationCanceledException"/> when the caller's token cancelled the group and nothing failed.
+    /// Calling it again returns the same outcome.
+    /// </summary>
+    /// <returns>A task that completes when every child has finished.</returns>
+    public ValueTask DisposeAsync()
+    {
+        lock (_lock)
+        {
+            _disposal ??= DisposeCoreAsync();
+            return new ValueTask(_disposal);
+        }
+    }
+
+    private static async Task RunAsyncCore(Func<TaskGroup, Task> body, CancellationToken cancellationToken)
+    {
+        var group = new TaskGroup(cancellationToken);
+        try
+        {
+            await Operations.Start(_ => body(group), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            group.OnBodyFailed(exception);
+        }
+
+        await group.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<T> RunAsyncCore<T>(Func<TaskGroup, Task<T>> body, CancellationToken cancellationToken)
+    {
+        var group = new TaskGroup(cancellationToken);
+        T result = default!;
+        try
+        {
+            result = await Operations.Start(_ => body(group), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            group.OnBodyFailed(exception);
+        }
+
+        await group.DisposeAsync().ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task DisposeCoreAsync()
+    {
+        Task? drained = null;
+        lock (_lock)
+        {
+            _disposing = true;
+            if (_running != 0)
+            {
+                _drained = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                drained = _drained.Task;
+            }
+            else
+            {
+                _finished = true;
+            }
+        }
+
+        if (drained is not null)
+        {
+            await drained.ConfigureAwait(false);
+        }
+
+        Registrations.Release(_callerRegistration);
+        _source.Dispose();
+
+        List<Exception>? failures;
+        lock (_lock)
+        {
+            failures = _failures;
+        }
+
+        if (failures is not null)
+        {
+            throw new AggregateException("One or more operations of the task group failed.", failures);
+        }
+
+        if (_callerToken.IsCancellationRequested && !_canceled)
+        {
+            throw new OperationCanceledException(_callerToken);
+        }
+    }
+
+    private void Enter()
+    {
+        lock (_lock)
+        {
+            if (_finished || _failures is not null || _canceled)
+            {
+                ThrowHelper.ThrowInvalidOperation(_finished
+                    ? "The task group has finished: no more operations can be started."
+                    : "The task group is shutting down (a child failed or it was cancelled): no more operations can be started.");
+            }
+
+            _running++;
+        }
+    }
+
+    private void Track(Task child)
+    {
+        if (child.IsCompleted)
+        {
+            OnChildCompleted(child);
+        }
+        else
+        {
+            child.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(new ChildContinuation(_onChildCompleted, child).Invoke);
+        }
+    }
+
+    private void OnChildCompleted(Task child)
+    {
+        if (child.IsFaulted)
+        {
+            // Reading Exception observes it. An OperationCanceledException is a cancellation, never a failure.
+            AggregateException exception = child.Exception!;
+            if (exception.InnerExceptions[0] is not OperationCanceledException)
+            {
+                AddFailures(exception.InnerExceptions);
+            }
+        }
+
+        TaskCompletionSource<bool>? drained = null;
+        lock (_lock)
+        {
+            _running--;
+            if (_running == 0 && _disposing)
+            {
+                _finished = true;
+                drained = _drained;
+            }
+        }
+
+        drained?.TrySetResult(true);
+    }
+
+    private void OnBodyFailed(Exception exception)
+    {
+        if (exception is OperationCanceledException && (_callerToken.IsCancellationRequested || _source.IsCancellationRequested))
+        {
+            // The body saw the group's own cancellation: not a failure.
+            CancelChildren();
+            return;
+        }
+
+        AddFailures(new[] { exception });
+    }
+
+    private void AddFailures(IEnumerable<Exception> exceptions)
+    {
+        bool first;
+        lock (_lock)
+        {
+            first = _failures is null;
+            (_failures ??= new List<Exception>()).AddRange(exceptions);
+        }
+
+        if (first)
+        {
+            CancelChildren();
+        }
+    }
+
+    private void CancelChildren()
+    {
+        try
+        {
+            _source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The group has finished: nothing left to cancel.
+        }
+        catch (AggregateException)
+        {
+            // A child's cancellation callback threw: that child reports it through its own task, if at all.
+        }
+    }
+
+    private sealed class ChildContinuation
+    {
+        private readonly Action<Task> _onCompleted;
+        private readonly Task _child;
+
+        public ChildContinuation(Action<Task> onCompleted, Task child)
+        {
+            _onCompleted = onCompleted;
+            _child = child;
+        }
+
+        public void Invoke() => _onCompleted(_child);
+    }
+}
