@@ -1,0 +1,128 @@
+using AsyncCombinators.Tests.Infrastructure;
+using static AsyncCombinators.Tests.Infrastructure.TestUtil;
+
+namespace AsyncCombinators.Tests;
+
+public class FirstSuccessfulTests
+{
+    [Fact]
+    public async Task FirstSuccessful_AllAtOnce_FirstSuccessWinsOthersCancelledAndAwaited()
+    {
+        var probe = new OperationProbe<int>(3, honorCancellation: false);
+        Task<int> race = Async.FirstSuccessful(probe.Operations);
+        probe.StartOrder.Should().Equal(0, 1, 2);
+
+        probe.Completions[0].SetException(new FormatException());
+        probe.Completions[2].SetResult(42);
+        await GatherOperationsTests.WaitUntil(() => probe.Tokens[1].IsCancellationRequested);
+        await Task.Delay(20);
+        race.IsCompleted.Should().BeFalse("the loser is still running");
+        probe.Completions[1].SetCanceled();
+
+        (await race.Guard()).Should().Be(42);
+        probe.Running.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task FirstSuccessful_AllFail_AggregateInInputOrder()
+    {
+        var probe = new OperationProbe<int>(3);
+        Task<int> race = Async.FirstSuccessful(probe.Operations);
+        probe.Completions[2].SetException(new FormatException("c"));
+        probe.Completions[0].SetException(new InvalidOperationException("a"));
+        probe.Completions[1].SetCanceled();
+
+        var thrown = await FluentActions.Awaiting(() => race.Guard()).Should().ThrowAsync<AggregateException>();
+        thrown.Which.InnerExceptions.Should().HaveCount(3);
+        thrown.Which.InnerExceptions[0].Message.Should().Be("a");
+        thrown.Which.InnerExceptions[1].Should().BeAssignableTo<OperationCanceledException>();
+        thrown.Which.InnerExceptions[2].Message.Should().Be("c");
+    }
+
+    [Fact]
+    public async Task FirstSuccessful_Stagger_NextStartsAfterDelayOrWhenLatestFails()
+    {
+        var time = new ManualTimeProvider();
+        var probe = new OperationProbe<int>(4);
+        Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time);
+        probe.StartOrder.Should().Equal(0);
+
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        probe.StartOrder.Should().Equal(0);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        probe.StartOrder.Should().Equal(0, 1);
+
+        probe.Completions[1].SetException(new FormatException());
+        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 3);
+        probe.StartOrder.Should().Equal(new[] { 0, 1, 2 }, "the latest failed: its successor starts at once");
+
+        probe.Completions[2].SetResult(7);
+        (await race.Guard()).Should().Be(7);
+        probe.Started(3).Should().BeFalse("operations not yet started are never started");
+        probe.Tokens[0].IsCancellationRequested.Should().BeTrue();
+        time.ActiveTimers.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task FirstSuccessful_InfiniteStagger_StrictlyOneAfterAnother()
+    {
+        var time = new ManualTimeProvider();
+        var probe = new OperationProbe<int>(3);
+        Task<int> race = Async.FirstSuccessful(probe.Operations, Timeout.InfiniteTimeSpan, time);
+        time.Advance(TimeSpan.FromDays(1));
+        probe.StartOrder.Should().Equal(0);
+        probe.Completions[0].SetException(new FormatException());
+        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 2);
+        probe.Completions[1].SetResult(5);
+        (await race.Guard()).Should().Be(5);
+        probe.Started(2).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task FirstSuccessful_CallerCancels_CancelsRunningWaitsThrows()
+    {
+        using var cts = new CancellationTokenSource();
+        var probe = new OperationProbe<int>(2, honorCancellation: false);
+        Task<int> race = Async.FirstSuccessful(probe.Operations, staggerDelay: TimeSpan.FromMilliseconds(200), cancellationToken: cts.Token);
+        cts.Cancel();
+        probe.Tokens[0].IsCancellationRequested.Should().BeTrue();
+        await Task.Delay(20);
+        race.IsCompleted.Should().BeFalse();
+        probe.Completions[0].SetCanceled();
+        await FluentActions.Awaiting(() => race.Guard()).Should().ThrowAsync<OperationCanceledException>();
+        probe.Started(1).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task FirstSuccessful_SynchronousSuccess_LaterOperationsNeverStart()
+    {
+        int started = 0;
+        int v = await Async.FirstSuccessful(Enumerable.Range(0, 5).Select(i => (Func<CancellationToken, Task<int>>)(_ => { started++; return Task.FromResult(i); })));
+        v.Should().Be(0);
+        started.Should().Be(1);
+    }
+
+    [Fact]
+    public void FirstSuccessful_InvalidArguments_ThrowAtTheCall()
+    {
+        Func<CancellationToken, Task<int>>[] ops = { _ => Task.FromResult(1) };
+        Call(() => Async.FirstSuccessful(Array.Empty<Func<CancellationToken, Task<int>>>())).Should().Throw<ArgumentException>().WithParameterName("operations");
+        Call(() => Async.FirstSuccessful((IEnumerable<Func<CancellationToken, Task<int>>>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("operations");
+        Call(() => Async.FirstSuccessful(new Func<CancellationToken, Task<int>>[] { null! })).Should().Throw<ArgumentException>().WithParameterName("operations");
+        Call(() => Async.FirstSuccessful(ops, TimeSpan.FromSeconds(-1))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("staggerDelay");
+        Call(() => Async.FirstSuccessful(ops, TimeSpan.FromSeconds(1), null!)).Should().Throw<ArgumentNullException>().WithParameterName("timeProvider");
+    }
+
+    [Fact]
+    public async Task FirstSuccessful_ContractShapes()
+    {
+        using var cts = new CancellationTokenSource();
+        var ct = cts.Token;
+        Func<CancellationToken, Task<int>>[] ops = { _ => Task.FromResult(1), _ => Task.FromResult(2) };
+        int v = await Async.FirstSuccessful(ops);
+        int v2 = await Async.FirstSuccessful(ops, staggerDelay: TimeSpan.FromMilliseconds(200));
+        int v3 = await Async.FirstSuccessful(ops, staggerDelay: TimeSpan.FromMilliseconds(200), cancellationToken: ct);
+        int v4 = await Async.FirstSuccessful(ops, TimeSpan.FromMilliseconds(200), TimeProvider.System, ct);
+        (v, v2, v3, v4).Should().Be((1, 1, 1, 1));
+    }
+}

@@ -1,0 +1,191 @@
+using AsyncCombinators.Tests.Infrastructure;
+using static AsyncCombinators.Tests.Infrastructure.TestUtil;
+
+namespace AsyncCombinators.Tests;
+
+public class TaskGroupTests
+{
+    [Fact]
+    public async Task TaskGroup_LeavingScope_WaitsForEveryChild()
+    {
+        var a = Source<int>();
+        var b = Source();
+        Task scope = Scope();
+        await Task.Delay(20);
+        scope.IsCompleted.Should().BeFalse();
+        a.SetResult(1);
+        await Task.Delay(20);
+        scope.IsCompleted.Should().BeFalse();
+        b.SetResult();
+        await scope.Guard();
+
+        async Task Scope()
+        {
+            await using (var group = new TaskGroup())
+            {
+                Task<int> x = group.Run(_ => a.Task);
+                Task y = group.Run(_ => b.Task);
+                group.Token.CanBeCanceled.Should().BeTrue();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TaskGroup_FirstFailure_CancelsTokenAndThrowsAggregateOfFailuresWithoutCancellations()
+    {
+        var probe = new OperationProbe<int>(3);
+        var group = new TaskGroup();
+        foreach (var op in probe.Operations)
+        {
+            _ = group.Run(op);
+        }
+
+        probe.Completions[1].SetException(new FormatException("one"));
+        await GatherOperationsTests.WaitUntil(() => group.Token.IsCancellationRequested);
+        probe.Tokens.Should().OnlyContain(t => t.IsCancellationRequested);
+
+        var thrown = await FluentActions.Awaiting(() => group.DisposeAsync().AsTask().Guard()).Should().ThrowAsync<AggregateException>();
+        thrown.Which.InnerExceptions.Should().ContainSingle().Which.Message.Should().Be("one");
+        probe.Running.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task TaskGroup_SeveralFailures_AllReported()
+    {
+        var a = Source<int>();
+        var b = Source<int>();
+        var group = new TaskGroup();
+        _ = group.Run(ct => { ct.Register(() => b.TrySetException(new InvalidOperationException("two"))); return b.Task; });
+        _ = group.Run(_ => a.Task);
+        a.SetException(new FormatException("one"));
+        var thrown = await FluentActions.Awaiting(() => group.DisposeAsync().AsTask().Guard()).Should().ThrowAsync<AggregateException>();
+        thrown.Which.InnerExceptions.Select(e => e.Message).Should().BeEquivalentTo("one", "two");
+    }
+
+    [Fact]
+    public async Task TaskGroup_ChildCanceledByItself_IsNotAFailure()
+    {
+        var group = new TaskGroup();
+        _ = group.Run(_ => Canceled<int>());
+        _ = group.Run(_ => Task.FromResult(1));
+        await group.DisposeAsync().AsTask().Guard();
+        group.Token.IsCancellationRequested.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task TaskGroup_CallerToken_CancelsChildrenAndThrowsOperationCanceled()
+    {
+        using var cts = new CancellationTokenSource();
+        var probe = new OperationProbe<int>(2);
+        var group = new TaskGroup(cts.Token);
+        _ = group.Run(probe.Operations[0]);
+        _ = group.Run(probe.Operations[1]);
+        cts.Cancel();
+        probe.Tokens.Should().OnlyContain(t => t.IsCancellationRequested);
+        await FluentActions.Awaiting(() => group.DisposeAsync().AsTask().Guard()).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Fact]
+    public async Task TaskGroup_Cancel_CancelsChildrenAndEndsWithoutException()
+    {
+        var probe = new OperationProbe<int>(2);
+        var group = new TaskGroup();
+        _ = group.Run(probe.Operations[0]);
+        _ = group.Run(probe.Operations[1]);
+        group.Cancel();
+        probe.Tokens.Should().OnlyContain(t => t.IsCancellationRequested);
+        await group.DisposeAsync().AsTask().Guard();
+        Call(() => group.Run(_ => Task.FromResult(1))).Should().Throw<InvalidOperationException>();
+    }
+
+    [Fact]
+    public async Task TaskGroup_RunAfterFailureOrAfterFinish_InvalidOperation()
+    {
+        var group = new TaskGroup();
+        _ = group.Run(_ => Task.FromException<int>(new FormatException()));
+        Call(() => group.Run(_ => Task.FromResult(1))).Should().Throw<InvalidOperationException>().WithMessage("*shutting down*");
+        await FluentActions.Awaiting(() => group.DisposeAsync().AsTask()).Should().ThrowAsync<AggregateException>();
+
+        var finished = new TaskGroup();
+        await finished.DisposeAsync();
+        Call(() => finished.Run(_ => Task.CompletedTask)).Should().Throw<InvalidOperationException>().WithMessage("*finished*");
+        await finished.DisposeAsync(); // again: same outcome, no throw
+    }
+
+    [Fact]
+    public async Task TaskGroup_ChildrenStartChildrenWhileTheGroupDrains()
+    {
+        var gate = Source();
+        int grandchildren = 0;
+        var group = new TaskGroup();
+        _ = group.Run(async ct =>
+        {
+            await gate.Task;
+            _ = group.Run(async __ => { await Task.Yield(); Interlocked.Increment(ref grandchildren); });
+        });
+        Task dispose = group.DisposeAsync().AsTask();
+        gate.SetResult();
+        await dispose.Guard();
+        grandchildren.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task TaskGroup_RunAsync_BodyExceptionCancelsChildrenAndIsIncluded()
+    {
+        CancellationToken child = default;
+        var never = Source<int>();
+        Task run = TaskGroup.RunAsync(async group =>
+        {
+            _ = group.Run(ct => { child = ct; ct.Register(() => never.TrySetCanceled(ct)); return never.Task; });
+            await Task.Yield();
+            throw new FormatException("body");
+        });
+
+        var thrown = await FluentActions.Awaiting(() => run.Guard()).Should().ThrowAsync<AggregateException>();
+        thrown.Which.InnerExceptions.Should().ContainSingle().Which.Message.Should().Be("body");
+        child.IsCancellationRequested.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task TaskGroup_RunAsync_ReturnsBodyValueAfterChildren()
+    {
+        var gate = Source<int>();
+        Task<int> run = TaskGroup.RunAsync(group =>
+        {
+            Task<int> child = group.Run(_ => gate.Task);
+            return Task.FromResult(5);
+        });
+        await Task.Delay(20);
+        run.IsCompleted.Should().BeFalse();
+        gate.SetResult(1);
+        (await run.Guard()).Should().Be(5);
+
+        using var cts = new CancellationTokenSource();
+        Task canceled = TaskGroup.RunAsync(async group =>
+        {
+            _ = group.Run(ct => Task.Delay(Timeout.Infinite, ct));
+            cts.Cancel();
+            await Task.Delay(Timeout.Infinite, group.Token);
+        }, cts.Token);
+        await FluentActions.Awaiting(() => canceled.Guard()).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Fact]
+    public async Task TaskGroup_SynchronousThrowByChild_IsAFailure()
+    {
+        var group = new TaskGroup();
+        _ = group.Run(new Func<CancellationToken, Task>(_ => throw new FormatException("sync")));
+        (await FluentActions.Awaiting(() => group.DisposeAsync().AsTask()).Should().ThrowAsync<AggregateException>())
+            .Which.InnerExceptions.Should().ContainSingle().Which.Should().BeOfType<FormatException>();
+    }
+
+    [Fact]
+    public void TaskGroup_NullArguments_Throw()
+    {
+        var group = new TaskGroup();
+        Call(() => group.Run((Func<CancellationToken, Task<int>>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("operation");
+        Call(() => group.Run((Func<CancellationToken, Task>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("operation");
+        Call(() => TaskGroup.RunAsync(null!)).Should().Throw<ArgumentNullException>().WithParameterName("body");
+        Call(() => TaskGroup.RunAsync((Func<TaskGroup, Task<int>>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("body");
+    }
+}
