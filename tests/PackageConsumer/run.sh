@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Packs AsyncCombinators with a unique version into a temporary folder, restores this consumer from that folder (only
+# AsyncCombinators is mapped to it), builds and runs it, then publishes it trimmed and self-contained and runs that.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+version="0.1.0-ci.$(date +%s)"
+
+dotnet pack "$root/src/AsyncCombinators/AsyncCombinators.csproj" -c Release -o "$work/feed" -p:Version="$version" -warnaserror
+nupkg="$work/feed/AsyncCombinators.$version.nupkg"
+for entry in lib/netstandard2.0/AsyncCombinators.dll lib/net8.0/AsyncCombinators.dll lib/net10.0/AsyncCombinators.dll \
+             lib/net10.0/AsyncCombinators.xml README.md; do
+  unzip -l "$nupkg" | grep -q " $entry\$" || { echo "package lacks $entry"; exit 1; }
+done
+test -f "$work/feed/AsyncCombinators.$version.snupkg" || { echo "no symbol package"; exit 1; }
+
+cp -r "$here" "$work/consumer"
+rm -rf "$work/consumer/bin" "$work/consumer/obj" "$work/consumer/run.sh"
+cat > "$work/consumer/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="local-feed" value="$work/feed" />
+  </packageSources>
+  <packageSourceMapping>
+    <packageSource key="local-feed"><package pattern="AsyncCombinators" /></packageSource>
+    <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+  </packageSourceMapping>
+</configuration>
+XML
+# Keep the consumer out of the repository's Directory.*.props: it must build like a stranger's project.
+echo '<Project></Project>' > "$work/consumer/Directory.Build.props"
+echo '<Project></Project>' > "$work/consumer/Directory.Packages.props"
+
+cd "$work/consumer"
+dotnet run -c Release -p:AsyncCombinatorsVersion="$version"
+dotnet publish -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -p:AsyncCombinatorsVersion="$version" -warnaserror -o "$work/trimmed" > "$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
+if grep -q "warning IL" "$work/publish.log"; then grep "warning IL" "$work/publish.log"; exit 1; fi
+"$work/trimmed/PackageConsumer"
+echo "package consumer: trimmed, self-contained binary ran"
