@@ -28,7 +28,8 @@ public class AsCompletedTests
     [Fact]
     public async Task AsCompleted_CompletedWhileNotAsking_QueuedInCompletionOrder()
     {
-        var sources = Enumerable.Range(0, 3).Select(_ => Source<int>()).ToArray();
+        // Synchronous continuations: the library observes each completion inside SetResult, so the order is exact.
+        var sources = Enumerable.Range(0, 3).Select(_ => new TaskCompletionSource<int>()).ToArray();
         IAsyncEnumerable<Task<int>> sequence = Async.AsCompleted(sources.Select(s => s.Task));
         await using IAsyncEnumerator<Task<int>> e = sequence.GetAsyncEnumerator();
         sources[1].SetResult(1);

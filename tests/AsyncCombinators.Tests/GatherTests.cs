@@ -62,8 +62,9 @@ public class GatherTests
     [Fact]
     public async Task Gather_TwoFailures_FirstByCompletionTimeWins()
     {
-        var a = Source<int>();
-        var b = Source<int>();
+        // Synchronous continuations: each failure is observed inside SetException, in that order.
+        var a = new TaskCompletionSource<int>();
+        var b = new TaskCompletionSource<int>();
         Task<int[]> gather = Async.Gather(new[] { a.Task, b.Task });
 
         b.SetException(new FormatException("b failed first"));

@@ -10,9 +10,10 @@ version="0.1.0-ci.$(date +%s)"
 
 dotnet pack "$root/src/AsyncCombinators/AsyncCombinators.csproj" -c Release -o "$work/feed" -p:Version="$version" -warnaserror
 nupkg="$work/feed/AsyncCombinators.$version.nupkg"
+listing="$(unzip -l "$nupkg")"
 for entry in lib/netstandard2.0/AsyncCombinators.dll lib/net8.0/AsyncCombinators.dll lib/net10.0/AsyncCombinators.dll \
-             lib/net10.0/AsyncCombinators.xml README.md; do
-  unzip -l "$nupkg" | grep -q " $entry\$" || { echo "package lacks $entry"; exit 1; }
+             lib/netstandard2.0/AsyncCombinators.xml lib/net8.0/AsyncCombinators.xml lib/net10.0/AsyncCombinators.xml README.md; do
+  grep -q " $entry\$" <<< "$listing" || { echo "package lacks $entry"; echo "$listing"; exit 1; }
 done
 test -f "$work/feed/AsyncCombinators.$version.snupkg" || { echo "no symbol package"; exit 1; }
 

@@ -14,11 +14,17 @@ namespace AsyncCombinators.Internal;
 internal abstract class OperationRunner<T>
 {
     private static readonly Action<object?> s_onCallerCanceled = static state => ((OperationRunner<T>)state!).OnCallerCanceled();
+    private static readonly ContextCallback s_launchInContext = static state =>
+    {
+        var (runner, index) = ((OperationRunner<T>, int))state!;
+        runner.LaunchHere(index);
+    };
 
     private readonly Func<CancellationToken, Task<T>>[] _operations;
     private readonly int _maxConcurrency;
     private readonly CancellationTokenSource _source = new();
     private readonly object _lock = new();
+    private readonly ExecutionContext? _context = ExecutionContext.Capture();
     private CancellationTokenRegistration _callerRegistration;
     private int _next;
     private int _running;
@@ -155,7 +161,24 @@ internal abstract class OperationRunner<T>
         TryFinish();
     }
 
+    /// <summary>
+    /// Starts an operation in the caller's execution context (AsyncLocal values flow into every operation), also when it
+    /// is started later, from the thread on which another operation completed or a timer fired.
+    /// </summary>
     private void Launch(int index)
+    {
+        if (_context is null || ReferenceEquals(ExecutionContext.Capture(), _context))
+        {
+            LaunchHere(index);
+        }
+        else
+        {
+            // CreateCopy: .NET Framework (netstandard2.0) forbids running one captured context twice at once; on .NET it returns the same object.
+            ExecutionContext.Run(_context.CreateCopy(), s_launchInContext, (this, index));
+        }
+    }
+
+    private void LaunchHere(int index)
     {
         Task<T> task = Operations.Start(_operations[index], _source.Token);
         if (task.IsCompleted)

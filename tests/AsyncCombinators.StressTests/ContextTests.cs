@@ -1,0 +1,127 @@
+using System.Runtime.CompilerServices;
+using AsyncCombinators.Tests.Infrastructure;
+
+namespace AsyncCombinators.StressTests;
+
+/// <summary>Synchronization contexts, execution context flow, and exceptions the library must observe.</summary>
+public class ContextTests
+{
+    private static readonly AsyncLocal<string?> s_ambient = new();
+
+    public static TheoryData<string> BlockingCalls() => new()
+    {
+        "Gather", "GatherOutcomes", "Wait", "WaitFor cold", "WaitFor hot", "Gather operations", "FirstSuccessful", "TaskGroup", "AsCompleted",
+    };
+
+    [Theory]
+    [MemberData(nameof(BlockingCalls))]
+    public async Task CallerBlocksOnResult_UnderSingleThreadedContext_NoDeadlock(string which)
+    {
+        using var context = new SingleThreadSynchronizationContext();
+        var result = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        context.Post(_ =>
+        {
+            try
+            {
+                // Inputs complete on the thread pool while the context's only thread blocks on the combinator.
+                Task<int> Later(int v) => Task.Run(async () => { await Task.Delay(5).ConfigureAwait(false); return v; });
+                Task blocking = which switch
+                {
+                    "Gather" => Async.Gather(new[] { Later(1), Later(2) }),
+                    "GatherOutcomes" => Async.GatherOutcomes(new[] { Later(1) }),
+                    "Wait" => Async.Wait(new[] { Later(1) }, ReturnWhen.FirstCompleted, TimeSpan.FromSeconds(30)),
+                    "WaitFor cold" => Async.WaitFor(_ => Later(1), TimeSpan.FromSeconds(30)),
+                    "WaitFor hot" => Async.WaitFor(Later(1), TimeSpan.FromSeconds(30)),
+                    "Gather operations" => Async.Gather(new Func<CancellationToken, Task<int>>[] { _ => Later(1), _ => Later(2), _ => Later(3) }, maxConcurrency: 1),
+                    "FirstSuccessful" => Async.FirstSuccessful(new Func<CancellationToken, Task<int>>[] { _ => Later(1), _ => Later(2) }, TimeSpan.FromMilliseconds(1)),
+                    "TaskGroup" => TaskGroup.RunAsync(group => { _ = group.Run(_ => Later(1)); return Task.CompletedTask; }),
+                    _ => DrainAsCompleted(new[] { Later(1), Later(2) }),
+                };
+                result.SetResult(blocking.Wait(TimeSpan.FromSeconds(20)));
+            }
+            catch (Exception e)
+            {
+                result.SetException(e);
+            }
+        }, null);
+
+        (await result.Task.Guard()).Should().BeTrue($"{which} must complete while the caller blocks its context");
+    }
+
+    private static Task DrainAsCompleted(Task<int>[] tasks) => Task.Run(async () =>
+    {
+        await foreach (Task<int> _ in Async.AsCompleted(tasks).ConfigureAwait(false))
+        {
+        }
+    });
+
+    [Fact]
+    public async Task AsyncLocal_FlowsIntoEveryOperation_AlsoThoseStartedLater()
+    {
+        s_ambient.Value = "caller";
+        var seen = new System.Collections.Concurrent.ConcurrentBag<string?>();
+        // Each operation completes on a pool thread that does not carry the caller's context, so the library's
+        // continuation (and the next operation it starts) runs there unless the library restores the caller's context.
+        Func<CancellationToken, Task<int>> Op(int i) => _ =>
+        {
+            seen.Add(s_ambient.Value);
+            var done = new TaskCompletionSource<int>();
+            ThreadPool.UnsafeQueueUserWorkItem(_ => done.SetResult(i), null);
+            return done.Task;
+        };
+
+        // maxConcurrency 1: every operation after the first starts from the previous one's completion.
+        await Async.Gather(Enumerable.Range(0, 20).Select(Op), maxConcurrency: 1);
+        await Async.GatherOutcomes(Enumerable.Range(0, 20).Select(Op), maxConcurrency: 2);
+        await foreach (var _ in Async.AsCompleted(Enumerable.Range(0, 20).Select(Op), maxConcurrency: 1))
+        {
+        }
+
+        var time = new ManualTimeProvider();
+        var stuck = new TaskCompletionSource<int>();
+        Task<int> race = Async.FirstSuccessful(new Func<CancellationToken, Task<int>>[] { ct => { seen.Add(s_ambient.Value); ct.Register(() => stuck.TrySetCanceled()); return stuck.Task; }, Op(1) }, TimeSpan.FromSeconds(1), time);
+        Task advance = Task.Run(() => time.Advance(TimeSpan.FromSeconds(1))); // the stagger timer fires on another thread
+        await advance;
+        (await race.Guard()).Should().Be(1);
+
+        await Async.WaitFor(Op(1), TimeSpan.FromSeconds(5));
+        await TaskGroup.RunAsync(group => group.Run(Op(1)));
+
+        seen.Should().HaveCountGreaterThan(60).And.OnlyContain(v => v == "caller");
+    }
+
+    [Fact]
+    public async Task ObservedExceptions_NeverReachUnobservedTaskException()
+    {
+        using var monitor = new UnobservedExceptionMonitor();
+        await Scenarios(monitor);
+        monitor.CollectAndGetSeen().Should().BeEmpty();
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static async Task Scenarios(UnobservedExceptionMonitor monitor)
+        {
+            Func<CancellationToken, Task<int>> Failing = async _ => { await Task.Yield(); throw monitor.NewException(); };
+            Func<CancellationToken, Task<int>> Slow = async ct => { await Task.Delay(20, CancellationToken.None); throw monitor.NewException(); };
+
+            // The returned tasks are the caller's to observe; the inputs' exceptions are the library's.
+            await Settle(Async.Gather(new[] { Failing, Slow, Failing }));
+            await Settle(Async.Gather(new[] { Failing(default), Slow(default) }));
+            await Async.GatherOutcomes(new[] { Failing, Slow });
+            await Settle(Async.FirstSuccessful(new[] { Failing, Slow }));
+            await Settle(TaskGroup.RunAsync(g => { _ = g.Run(Failing); _ = g.Run(Slow); return Task.CompletedTask; }));
+            await Settle(Async.WaitFor(Slow, TimeSpan.FromSeconds(5)));
+            await foreach (var (_, task) in Async.AsCompleted(new[] { Failing, Slow }))
+            {
+                _ = task.Exception; // AsCompleted hands tasks back: observing them is the caller's job
+            }
+
+            await Task.Delay(100); // let the slow ones fail after the fail-fast returns
+        }
+
+        static async Task Settle(Task task)
+        {
+            await task.WhenSettled();
+            _ = task.Exception;
+        }
+    }
+}
