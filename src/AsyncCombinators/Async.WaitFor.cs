@@ -74,10 +74,11 @@ public static partial class Async
         if (timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled)
         {
             // Nothing can cancel it: run it as it is.
-            return (Task<T>)WaitForPromise<T>.Invoke(operation, CancellationToken.None);
+            return Operations.Start(operation, CancellationToken.None);
         }
 
-        return WaitForPromise<T>.Start(operation, timeout, timeProvider, cancellationToken);
+        var source = new CancellationTokenSource();
+        return WaitForPromise<T>.Run(Operations.Start(operation, source.Token), source, timeout, timeProvider, cancellationToken);
     }
 
     /// <summary>Runs a cancellable operation without a value, with a time limit (asyncio <c>wait_for</c>, 3.12 semantics).</summary>
@@ -123,10 +124,11 @@ public static partial class Async
 
         if (timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled)
         {
-            return WaitForPromise<VoidResult>.Invoke(operation, CancellationToken.None);
+            return Operations.Start(operation, CancellationToken.None);
         }
 
-        return WaitForPromise<VoidResult>.Start(operation, timeout, timeProvider, cancellationToken);
+        var source = new CancellationTokenSource();
+        return WaitForPromise<VoidResult>.Run(Operations.Start(operation, source.Token), source, timeout, timeProvider, cancellationToken);
     }
 
     /// <summary>Waits for a running task with a time limit (asyncio <c>wait_for</c> on a task that cannot be cancelled; <c>Task.WaitAsync(TimeSpan)</c>).</summary>

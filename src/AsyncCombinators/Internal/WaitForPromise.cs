@@ -32,12 +32,12 @@ internal sealed class WaitForPromise<T> : TaskCompletionSource<T>
         _callerToken = callerToken;
     }
 
-    /// <summary>Starts <paramref name="operation"/> with a token this call can cancel, and returns what WaitFor returns.</summary>
-    public static Task<T> Start<TTask>(Func<CancellationToken, TTask> operation, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
-        where TTask : Task
+    /// <summary>
+    /// Completes one cold WaitFor call: <paramref name="started"/> is the operation, already started with the token of
+    /// <paramref name="source"/>, which this call cancels on timeout or when the caller's token is canceled.
+    /// </summary>
+    public static Task<T> Run(Task started, CancellationTokenSource source, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        var source = new CancellationTokenSource();
-        Task started = Invoke(operation, source.Token);
         if (started.IsCompleted)
         {
             // Completed synchronously: its result stands, whatever the timeout (TimeSpan.Zero included).
@@ -74,26 +74,6 @@ internal sealed class WaitForPromise<T> : TaskCompletionSource<T>
         return promise.Task;
     }
 
-    /// <summary>Runs the operation; a synchronous throw becomes a faulted task (a canceled one for an <see cref="OperationCanceledException"/>).</summary>
-    public static Task Invoke<TTask>(Func<CancellationToken, TTask> operation, CancellationToken token)
-        where TTask : Task
-    {
-        try
-        {
-            return operation(token) ?? throw new InvalidOperationException("The operation returned a null task.");
-        }
-        catch (OperationCanceledException exception)
-        {
-            var canceled = new TaskCompletionSource<T>();
-            canceled.TrySetCanceled(exception.CancellationToken);
-            return canceled.Task;
-        }
-        catch (Exception exception)
-        {
-            return System.Threading.Tasks.Task.FromException<T>(exception);
-        }
-    }
-
     private static Task<T> Map(Task operation)
     {
         if (operation is Task<T> typed)
@@ -113,24 +93,10 @@ internal sealed class WaitForPromise<T> : TaskCompletionSource<T>
         }
         else
         {
-            promise.TrySetCanceled(GetCancellationToken(operation));
+            promise.TrySetCanceled(Completion.CancellationTokenOf(operation));
         }
 
         return promise.Task;
-    }
-
-    private static CancellationToken GetCancellationToken(Task canceled)
-    {
-        try
-        {
-            canceled.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException exception)
-        {
-            return exception.CancellationToken;
-        }
-
-        return default;
     }
 
     private void OnTimeout()
@@ -182,7 +148,7 @@ internal sealed class WaitForPromise<T> : TaskCompletionSource<T>
         else
         {
             // Canceled by itself, with no timeout and no caller cancellation: that cancellation propagates.
-            TrySetCanceled(GetCancellationToken(operation));
+            TrySetCanceled(Completion.CancellationTokenOf(operation));
         }
 
         _source.Dispose();
