@@ -93,7 +93,7 @@ public static partial class Async
     /// <exception cref="ArgumentException"><paramref name="tasks"/> contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
     public static IAsyncEnumerable<Task<T>> AsCompleted<T>(IEnumerable<Task<T>> tasks, TimeSpan? timeout, TimeProvider timeProvider, CancellationToken cancellationToken) =>
-        AsCompletedCore(tasks, timeout, timeProvider, cancellationToken);
+        AsCompletedCore(tasks, timeout, timeProvider, WhenEachOf<T>.Instance, cancellationToken);
 
     /// <summary>Yields the tasks as they complete, in completion order (asyncio <c>as_completed</c>).</summary>
     /// <param name="tasks">The tasks (hot). Enumerated once and validated at the call; a task passed twice is yielded once.</param>
@@ -147,9 +147,15 @@ public static partial class Async
     /// <exception cref="ArgumentException"><paramref name="tasks"/> contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
     public static IAsyncEnumerable<Task> AsCompleted(IEnumerable<Task> tasks, TimeSpan? timeout, TimeProvider timeProvider, CancellationToken cancellationToken) =>
-        AsCompletedCore(tasks, timeout, timeProvider, cancellationToken);
+        AsCompletedCore(tasks, timeout, timeProvider, WhenEachOfTasks, cancellationToken);
 
-    private static AsCompletedEnumerable<TTask> AsCompletedCore<TTask>(IEnumerable<TTask> tasks, TimeSpan? timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+#if NET9_0_OR_GREATER
+    private static Func<Task[], IAsyncEnumerable<Task>>? WhenEachOfTasks { get; } = static tasks => Task.WhenEach(tasks);
+#else
+    private static Func<Task[], IAsyncEnumerable<Task>>? WhenEachOfTasks => null;
+#endif
+
+    private static AsCompletedEnumerable<TTask> AsCompletedCore<TTask>(IEnumerable<TTask> tasks, TimeSpan? timeout, TimeProvider timeProvider, Func<TTask[], IAsyncEnumerable<TTask>>? whenEach, CancellationToken cancellationToken)
         where TTask : Task
     {
         ThrowHelper.ThrowIfNull(tasks, nameof(tasks));
@@ -159,6 +165,15 @@ public static partial class Async
 
         // The enumerable is kept and may be enumerated later: never hold on to the caller's own array.
         TTask[] items = TaskCollection.Distinct(TaskCollection.ToArray(tasks, nameof(tasks), copy: true));
-        return new AsCompletedEnumerable<TTask>(items, limit, timeProvider, cancellationToken);
+        return new AsCompletedEnumerable<TTask>(items, limit, timeProvider, whenEach, cancellationToken);
+    }
+
+    private static class WhenEachOf<T>
+    {
+#if NET9_0_OR_GREATER
+        public static Func<Task<T>[], IAsyncEnumerable<Task<T>>>? Instance { get; } = static tasks => Task.WhenEach(tasks);
+#else
+        public static Func<Task<T>[], IAsyncEnumerable<Task<T>>>? Instance => null;
+#endif
     }
 }

@@ -211,6 +211,19 @@ public static partial class Async
             return Task.FromCanceled<WaitResult<TTask>>(cancellationToken);
         }
 
+        if (timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled && returnWhen != ReturnWhen.FirstException)
+        {
+            // Nothing can end the wait early: one BCL combinator and one continuation that takes the snapshot.
+            // (WhenAny detaches from the losers itself; WhenAll ends only when every input has completed.)
+            Task combined = returnWhen == ReturnWhen.FirstCompleted ? Task.WhenAny(items) : Task.WhenAll(items);
+            return combined.ContinueWith(
+                WaitPromise<TTask>.SnapshotAfter,
+                items,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.RunContinuationsAsynchronously,
+                TaskScheduler.Default);
+        }
+
         return WaitPromise<TTask>.Start(items, returnWhen, timeout, timeProvider, cancellationToken);
     }
 }

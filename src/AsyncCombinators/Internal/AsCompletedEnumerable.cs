@@ -18,17 +18,29 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
     private readonly CancellationToken _cancellationToken;
+    private readonly Func<TTask[], IAsyncEnumerable<TTask>>? _whenEach;
 
-    public AsCompletedEnumerable(TTask[] tasks, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    // whenEach: Task.WhenEach for these tasks (.NET 9+), used when there is neither a timeout nor a token: it attaches
+    // to the inputs without allocating per input. It cannot detach from inputs that never complete, so a timeout or a
+    // cancelable token takes the detachable path.
+    public AsCompletedEnumerable(TTask[] tasks, TimeSpan timeout, TimeProvider timeProvider, Func<TTask[], IAsyncEnumerable<TTask>>? whenEach, CancellationToken cancellationToken)
     {
         _tasks = tasks;
         _timeout = timeout;
         _timeProvider = timeProvider;
         _cancellationToken = cancellationToken;
+        _whenEach = whenEach;
     }
 
-    public IAsyncEnumerator<TTask> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
-        new Enumerator(_tasks, _timeout, _timeProvider, _cancellationToken, cancellationToken);
+    public IAsyncEnumerator<TTask> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        if (_whenEach is not null && _timeout == Timeout.InfiniteTimeSpan && !_cancellationToken.CanBeCanceled && !cancellationToken.CanBeCanceled)
+        {
+            return _whenEach(_tasks).GetAsyncEnumerator(CancellationToken.None);
+        }
+
+        return new Enumerator(_tasks, _timeout, _timeProvider, _cancellationToken, cancellationToken);
+    }
 
     /// <summary>
     /// One enumeration: a continuation per pending input appends it to a queue in completion order; MoveNextAsync takes

@@ -52,11 +52,12 @@ internal static class TaskCollection
     }
 
     /// <summary>
-    /// Removes repeated references, keeping the first occurrence of each in input order. Returns
-    /// <paramref name="items"/> itself when every element is distinct.
+    /// Removes repeated tasks, keeping the first occurrence of each in input order. Returns <paramref name="items"/> itself
+    /// when every task is distinct, which is detected without allocating: up to 16 by comparing pairs, beyond that by
+    /// sorting the tasks' ids in a pooled buffer (an id identifies one task).
     /// </summary>
     public static T[] Distinct<T>(T[] items)
-        where T : class
+        where T : System.Threading.Tasks.Task
     {
         if (items.Length < 2)
         {
@@ -79,16 +80,43 @@ internal static class TaskCollection
             return items;
         }
 
-        var seen = new HashSet<T>(ReferenceComparer<T>.Instance);
-        foreach (T item in items)
+        int[] ids = RentIds(items.Length);
+        try
         {
-            if (!seen.Add(item))
+            for (int i = 0; i < items.Length; i++)
             {
-                return DistinctSlow(items);
+                ids[i] = items[i].Id;
             }
-        }
 
-        return items;
+            Array.Sort(ids, 0, items.Length);
+            for (int i = 1; i < items.Length; i++)
+            {
+                if (ids[i] == ids[i - 1])
+                {
+                    return DistinctSlow(items);
+                }
+            }
+
+            return items;
+        }
+        finally
+        {
+            ReturnIds(ids);
+        }
+    }
+
+    private static int[] RentIds(int length) =>
+#if NETSTANDARD2_0
+        new int[length];
+#else
+        System.Buffers.ArrayPool<int>.Shared.Rent(length);
+#endif
+
+    private static void ReturnIds(int[] ids)
+    {
+#if !NETSTANDARD2_0
+        System.Buffers.ArrayPool<int>.Shared.Return(ids);
+#endif
     }
 
     private static T[] DistinctSlow<T>(T[] items)

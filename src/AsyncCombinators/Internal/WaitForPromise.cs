@@ -5,32 +5,16 @@ using System.Threading.Tasks;
 namespace AsyncCombinators.Internal;
 
 /// <summary>
-/// The single promise behind one cold WaitFor call whose operation did not complete synchronously: it owns the
-/// operation's token source, the timer and the registration on the caller's token, and releases all of them as soon as
-/// the operation finishes, whoever wins.
+/// One cold WaitFor call whose operation did not complete synchronously. An async method is the cheapest promise here:
+/// its box is the returned task and is itself the continuation on the operation's task (no delegate, no completion
+/// source). The operation's token source, the timer and the registration are released as soon as the operation
+/// finishes, whoever wins.
 /// </summary>
 /// <typeparam name="T">The result type; <see cref="VoidResult"/> for operations without a value.</typeparam>
-internal sealed class WaitForPromise<T> : TaskCompletionSource<T>
+internal static class WaitForPromise<T>
 {
-    private static readonly TimerCallback s_onTimeout = static state => ((WaitForPromise<T>)state!).OnTimeout();
-    private static readonly Action<object?> s_onCanceled = static state => ((WaitForPromise<T>)state!).OnCallerCanceled();
-
-    private readonly CancellationTokenSource _source;
-    private readonly CancellationToken _callerToken;
-    private readonly TimeSpan _timeout;
-    private Task _operation = null!;
-    private ITimer? _timer;
-    private CancellationTokenRegistration _registration;
-    private int _timedOut;
-    private int _finished;
-
-    private WaitForPromise(CancellationTokenSource source, TimeSpan timeout, CancellationToken callerToken)
-        : base(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        _source = source;
-        _timeout = timeout;
-        _callerToken = callerToken;
-    }
+    private static readonly Action<object?> s_cancel = static state => CancelSafely((CancellationTokenSource)state!);
+    private static readonly TimerCallback s_onTimeout = static state => CancelSafely((CancellationTokenSource)state!);
 
     /// <summary>
     /// Completes one cold WaitFor call: <paramref name="started"/> is the operation, already started with the token of
@@ -45,33 +29,69 @@ internal sealed class WaitForPromise<T> : TaskCompletionSource<T>
             return Map(started);
         }
 
-        var promise = new WaitForPromise<T>(source, timeout, cancellationToken) { _operation = started };
+        Extras? extras = null;
         if (timeout == TimeSpan.Zero)
         {
-            promise.OnTimeout();
+            CancelSafely(source);
         }
         else if (timeout != Timeout.InfiniteTimeSpan)
         {
-            ITimer timer = timeProvider.CreateTimer(s_onTimeout, promise, timeout, Timeout.InfiniteTimeSpan);
-            Volatile.Write(ref promise._timer, timer);
-            if (Volatile.Read(ref promise._finished) != 0)
+            if (ReferenceEquals(timeProvider, TimeProvider.System))
             {
-                // The operation finished while the timer was being stored: the finishing path may not have seen it.
-                promise.ReleaseTimer();
+                // The token source's own timer: cheaper than a TimeProvider timer, and released with the source.
+                source.CancelAfter(timeout);
+            }
+            else
+            {
+                extras = new Extras { Timer = timeProvider.CreateTimer(s_onTimeout, source, timeout, Timeout.InfiniteTimeSpan) };
             }
         }
 
         if (cancellationToken.CanBeCanceled)
         {
-            promise._registration = Registrations.Register(s_onCanceled, promise, cancellationToken);
-            if (Volatile.Read(ref promise._finished) != 0)
-            {
-                Registrations.Release(promise._registration);
-            }
+            extras ??= new Extras();
+            extras.Token = cancellationToken;
+            extras.Registration = Registrations.Register(s_cancel, source, cancellationToken);
         }
 
-        started.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(promise.OnOperationCompleted);
-        return promise.Task;
+        return Await(started, source, extras);
+    }
+
+    /// <remarks>
+    /// Every parameter becomes a field of the async method's box, so the rarely needed ones (a TimeProvider timer, the
+    /// caller's token and its registration) travel in <paramref name="extras"/>, which the common call does not allocate.
+    /// </remarks>
+    private static async Task<T> Await(Task started, CancellationTokenSource source, Extras? extras)
+    {
+        try
+        {
+            await started.ConfigureAwait(false);
+            return started is Task<T> typed ? typed.Result : default!;
+        }
+        catch (OperationCanceledException exception) when (started.IsCanceled)
+        {
+            // The caller's cancellation wins over a timeout that also fired.
+            extras?.Token.ThrowIfCancellationRequested();
+
+            if (source.IsCancellationRequested)
+            {
+                // Only the timeout (or the caller's token, handled above) cancels the source.
+                throw new TimeoutException("The operation did not complete within the timeout and was canceled (asyncio TimeoutError).", exception);
+            }
+
+            // Canceled by itself, with no timeout and no caller cancellation: that cancellation propagates.
+            throw;
+        }
+        finally
+        {
+            if (extras is not null)
+            {
+                extras.Timer?.Dispose();
+                Registrations.Release(extras.Registration);
+            }
+
+            source.Dispose();
+        }
     }
 
     private static Task<T> Map(Task operation)
@@ -83,7 +103,7 @@ internal sealed class WaitForPromise<T> : TaskCompletionSource<T>
 
         if (operation.IsSucceeded())
         {
-            return System.Threading.Tasks.Task.FromResult(default(T)!);
+            return Task.FromResult(default(T)!);
         }
 
         var promise = new TaskCompletionSource<T>();
@@ -99,74 +119,26 @@ internal sealed class WaitForPromise<T> : TaskCompletionSource<T>
         return promise.Task;
     }
 
-    private void OnTimeout()
+    private sealed class Extras
     {
-        Volatile.Write(ref _timedOut, 1);
-        Cancel();
+        public ITimer? Timer;
+        public CancellationTokenRegistration Registration;
+        public CancellationToken Token;
     }
 
-    private void OnCallerCanceled() => Cancel();
-
-    private void Cancel()
+    private static void CancelSafely(CancellationTokenSource source)
     {
         try
         {
-            _source.Cancel();
+            source.Cancel();
         }
         catch (ObjectDisposedException)
         {
             // The operation finished and the source was released meanwhile: nothing to cancel.
         }
+        catch (AggregateException)
+        {
+            // A callback the operation registered threw: the operation reports its own problems, if at all.
+        }
     }
-
-    private void OnOperationCompleted()
-    {
-        Volatile.Write(ref _finished, 1);
-        ReleaseTimer();
-        Registrations.Release(_registration);
-
-        Task operation = _operation;
-        if (operation.IsSucceeded())
-        {
-            TrySetResult(operation is Task<T> typed ? typed.Result : default!);
-        }
-        else if (operation.IsFaulted)
-        {
-            TrySetException(operation.Exception!.InnerExceptions[0]);
-        }
-        else if (_callerToken.IsCancellationRequested)
-        {
-            // The caller's cancellation wins over a timeout that also fired.
-            TrySetCanceled(_callerToken);
-        }
-        else if (Volatile.Read(ref _timedOut) != 0)
-        {
-            TrySetException(new TimeoutException(
-                $"The operation did not complete within {_timeout} and was canceled (asyncio TimeoutError).",
-                CaptureCancellation(operation)));
-        }
-        else
-        {
-            // Canceled by itself, with no timeout and no caller cancellation: that cancellation propagates.
-            TrySetCanceled(Completion.CancellationTokenOf(operation));
-        }
-
-        _source.Dispose();
-    }
-
-    private static OperationCanceledException CaptureCancellation(Task canceled)
-    {
-        try
-        {
-            canceled.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException exception)
-        {
-            return exception;
-        }
-
-        return new TaskCanceledException(canceled);
-    }
-
-    private void ReleaseTimer() => Interlocked.Exchange(ref _timer, null)?.Dispose();
 }

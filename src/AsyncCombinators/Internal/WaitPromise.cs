@@ -8,11 +8,10 @@ namespace AsyncCombinators.Internal;
 /// The single promise behind one Wait call that could not return at once. It never leaves anything attached to an
 /// input once it has completed:
 /// <list type="bullet">
-/// <item>FirstCompleted: <see cref="Task.WhenAny(Task[])"/>, which removes its continuations from the losers when one
-/// input wins. A timeout or cancellation completes a private sentinel task included among the inputs, so WhenAny ends
-/// (and cleans up) then too.</item>
-/// <item>AllCompleted without timeout or cancellation: <see cref="Task.WhenAll(Task[])"/>, which ends only when every
-/// input has completed.</item>
+/// <item>FirstCompleted with a timeout or cancellation: <see cref="Task.WhenAny(Task[])"/> over the inputs and a private
+/// sentinel task that the timeout or cancellation completes, so WhenAny always ends, and then removes its continuations
+/// from the losers itself. (Without a timeout or cancellation, Wait uses WhenAny or WhenAll and <see cref="SnapshotAfter"/>
+/// directly, with no promise.)</item>
 /// <item>FirstException, or AllCompleted with a timeout or cancellation: one continuation per pending input,
 /// registered with a private token that removes them all when the call ends early.</item>
 /// </list>
@@ -53,58 +52,51 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
         _cancellationToken = cancellationToken;
     }
 
-    /// <summary>Splits the distinct inputs into those completed now and the others, each in input order.</summary>
+    /// <summary>Takes the snapshot once the combined task (WhenAny or WhenAll of the inputs) has completed, observing its exception.</summary>
+    public static readonly Func<Task, object?, WaitResult<TTask>> SnapshotAfter = static (combined, tasks) =>
+    {
+        combined.Observe();
+        return Snapshot((TTask[])tasks!);
+    };
+
+    /// <summary>
+    /// Splits the distinct inputs into those completed now and the others, each in input order, in one pass over one new
+    /// array: completed ones fill it from the front, pending ones from the back (then reversed into input order).
+    /// </summary>
     public static WaitResult<TTask> Snapshot(TTask[] tasks)
     {
-        int completed = 0;
+        var split = new TTask[tasks.Length];
+        int done = 0;
+        int pending = 0;
         foreach (TTask task in tasks)
         {
             if (task.IsCompleted)
             {
-                completed++;
-            }
-        }
-
-        var done = completed == 0 ? Array.Empty<TTask>() : new TTask[completed];
-        var pending = completed == tasks.Length ? Array.Empty<TTask>() : new TTask[tasks.Length - completed];
-        int d = 0;
-        int p = 0;
-        foreach (TTask task in tasks)
-        {
-            // A task that completes between the two passes goes to whichever side still has room.
-            if (task.IsCompleted ? d < done.Length : p == pending.Length)
-            {
-                done[d++] = task;
+                split[done++] = task;
             }
             else
             {
-                pending[p++] = task;
+                split[tasks.Length - ++pending] = task;
             }
         }
 
-        return new WaitResult<TTask>(done, pending);
+        Array.Reverse(split, done, pending);
+        return new WaitResult<TTask>(
+            done == 0 ? ReadOnlySegment<TTask>.Empty : new ReadOnlySegment<TTask>(split, 0, done),
+            pending == 0 ? ReadOnlySegment<TTask>.Empty : new ReadOnlySegment<TTask>(split, done, pending));
     }
 
     public static Task<WaitResult<TTask>> Start(TTask[] tasks, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var promise = new WaitPromise<TTask>(tasks, returnWhen, cancellationToken);
-        bool hasDeadline = timeout != Timeout.InfiniteTimeSpan || cancellationToken.CanBeCanceled;
         if (returnWhen == ReturnWhen.FirstCompleted)
         {
-            Task[] inputs = tasks;
-            if (hasDeadline)
-            {
-                promise._sentinel = new TaskCompletionSource<bool>();
-                inputs = new Task[tasks.Length + 1];
-                Array.Copy(tasks, inputs, tasks.Length);
-                inputs[tasks.Length] = promise._sentinel.Task;
-            }
-
+            // A timeout or cancellation completes the sentinel, so that WhenAny ends and detaches from every input.
+            promise._sentinel = new TaskCompletionSource<bool>();
+            var inputs = new Task[tasks.Length + 1];
+            Array.Copy(tasks, inputs, tasks.Length);
+            inputs[tasks.Length] = promise._sentinel.Task;
             promise._combined = System.Threading.Tasks.Task.WhenAny(inputs);
-        }
-        else if (returnWhen == ReturnWhen.AllCompleted && !hasDeadline)
-        {
-            promise._combined = System.Threading.Tasks.Task.WhenAll(tasks);
         }
         else
         {
