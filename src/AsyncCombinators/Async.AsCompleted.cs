@@ -86,8 +86,10 @@ public static partial class Async
     /// </param>
     /// <returns>
     /// The original tasks, each already completed, each distinct input once, in completion order. Each enumeration is
-    /// independent. Once an enumeration ends (all yielded, timeout, cancellation or disposal), nothing of it stays attached
-    /// to the inputs, and its timer and registrations are released.
+    /// independent. Once an enumeration with a timeout or a cancelable token ends (all yielded, timeout, cancellation or
+    /// disposal), nothing of it stays attached to the inputs, and its timer and registrations are released. Without
+    /// either, on .NET 9+ the enumeration is <c>Task.WhenEach</c>, which allocates nothing per input but stays attached
+    /// to pending inputs until they complete if the loop is left early.
     /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> or <paramref name="timeProvider"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="tasks"/> contains a <see langword="null"/> element.</exception>

@@ -110,4 +110,67 @@ public class ApiShapeTests
             t.Should().BeSameAs(tasks[0]);
         }
     }
+
+    private static Task<string> GetUserAsync(CancellationToken ct) => Task.FromResult(ct.CanBeCanceled ? "ada" : "?");
+
+    private static Task<int> CountAsync(CancellationToken ct) => Task.FromResult(ct.CanBeCanceled ? 7 : 0);
+
+    private static Task<int> AAsync(CancellationToken ct) => Task.FromResult(1);
+
+    private static Task BAsync(CancellationToken ct) => Task.Delay(1, ct);
+
+    [Fact]
+    public async Task ContractV2_EveryCallShapeCompilesWithTheDocumentedTypes()
+    {
+        using var cts = new CancellationTokenSource();
+        CancellationToken ct = cts.Token, cancellationToken = cts.Token;
+        IEnumerable<Func<CancellationToken, Task<int>>> ops = Enumerable.Range(0, 5).Select(i => (Func<CancellationToken, Task<int>>)(_ => Task.FromResult(i)));
+
+        // Gather over operations
+        int[] r = await Async.Gather(ops);
+        int[] r2 = await Async.Gather(ops, maxConcurrency: 4);
+        int[] r3 = await Async.Gather(ops, maxConcurrency: 4, cancellationToken: ct);
+        var (user, count) = await Async.Gather(ct => GetUserAsync(ct), ct => CountAsync(ct));
+        Outcome<int>[] o = await Async.GatherOutcomes(ops, maxConcurrency: 4, cancellationToken: ct);
+        r.Should().Equal(0, 1, 2, 3, 4);
+        r2.Should().Equal(r);
+        r3.Should().Equal(r);
+        (user, count).Should().Be(("ada", 7));
+        o.Select(x => x.Value).Should().Equal(r);
+
+        // AsCompleted over operations
+        int sum = 0;
+        await foreach (var (index, task) in Async.AsCompleted(ops, maxConcurrency: 4)) { int v = await task; sum += v - index; }
+        await foreach (var (index, task) in Async.AsCompleted(ops, maxConcurrency: 4, cancellationToken: ct)) { sum += await task - index; }
+        sum.Should().Be(0);
+
+        // FirstSuccessful
+        int f1 = await Async.FirstSuccessful(ops);
+        int f2 = await Async.FirstSuccessful(ops, staggerDelay: TimeSpan.FromMilliseconds(200));
+        int f3 = await Async.FirstSuccessful(ops, staggerDelay: TimeSpan.FromMilliseconds(200), cancellationToken: ct);
+        int f4 = await Async.FirstSuccessful(ops, TimeSpan.FromMilliseconds(200), TimeProvider.System, ct);
+        (f1, f2, f3, f4).Should().Be((0, 0, 0, 0));
+
+        // TaskGroup
+        Task<int> a;
+        Task b;
+        await using (var group = new TaskGroup(cancellationToken))
+        {
+            a = group.Run(ct => AAsync(ct));
+            b = group.Run(ct => BAsync(ct));
+            CancellationToken token = group.Token;
+            token.CanBeCanceled.Should().BeTrue();
+        }
+
+        (await a).Should().Be(1);
+        b.IsCompletedSuccessfully.Should().BeTrue();
+        await using (var plain = new TaskGroup())
+        {
+            _ = plain.Run(ct => AAsync(ct));
+        }
+
+        int ran = 0;
+        await TaskGroup.RunAsync(async group => { _ = group.Run(ct => AAsync(ct)); await Task.Yield(); ran++; }, cancellationToken);
+        ran.Should().Be(1);
+    }
 }

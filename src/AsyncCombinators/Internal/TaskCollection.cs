@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace AsyncCombinators.Internal;
 
@@ -53,11 +54,11 @@ internal static class TaskCollection
 
     /// <summary>
     /// Removes repeated tasks, keeping the first occurrence of each in input order. Returns <paramref name="items"/> itself
-    /// when every task is distinct, which is detected without allocating: up to 16 by comparing pairs, beyond that by
-    /// sorting the tasks' ids in a pooled buffer (an id identifies one task).
+    /// when every task is distinct, which is detected without allocating: up to 16 by comparing pairs, beyond that with
+    /// an open-addressing set of references in a pooled buffer.
     /// </summary>
     public static T[] Distinct<T>(T[] items)
-        where T : System.Threading.Tasks.Task
+        where T : class
     {
         if (items.Length < 2)
         {
@@ -80,20 +81,29 @@ internal static class TaskCollection
             return items;
         }
 
-        int[] ids = RentIds(items.Length);
+        int size = 1 << (32 - LeadingZeroCount((uint)(items.Length * 2) - 1));
+        object?[] table = Rent(size);
         try
         {
-            for (int i = 0; i < items.Length; i++)
+            int mask = size - 1;
+            foreach (T item in items)
             {
-                ids[i] = items[i].Id;
-            }
-
-            Array.Sort(ids, 0, items.Length);
-            for (int i = 1; i < items.Length; i++)
-            {
-                if (ids[i] == ids[i - 1])
+                int slot = RuntimeHelpers.GetHashCode(item) & mask;
+                while (true)
                 {
-                    return DistinctSlow(items);
+                    object? occupant = table[slot];
+                    if (occupant is null)
+                    {
+                        table[slot] = item;
+                        break;
+                    }
+
+                    if (ReferenceEquals(occupant, item))
+                    {
+                        return DistinctSlow(items);
+                    }
+
+                    slot = (slot + 1) & mask;
                 }
             }
 
@@ -101,21 +111,47 @@ internal static class TaskCollection
         }
         finally
         {
-            ReturnIds(ids);
+            Return(table, size);
         }
     }
 
-    private static int[] RentIds(int length) =>
-#if NETSTANDARD2_0
-        new int[length];
-#else
-        System.Buffers.ArrayPool<int>.Shared.Rent(length);
-#endif
-
-    private static void ReturnIds(int[] ids)
+    private static int LeadingZeroCount(uint value)
     {
-#if !NETSTANDARD2_0
-        System.Buffers.ArrayPool<int>.Shared.Return(ids);
+#if NETSTANDARD2_0
+        int count = 0;
+        while (count < 32 && (value & 0x80000000u) == 0)
+        {
+            value <<= 1;
+            count++;
+        }
+
+        return count;
+#else
+        return System.Numerics.BitOperations.LeadingZeroCount(value);
+#endif
+    }
+
+    private static object?[] Rent(int size)
+    {
+#if NETSTANDARD2_0
+        return new object?[size];
+#else
+        // Cleared: the shared pool may hand out an array another user returned without clearing it.
+        object?[] table = System.Buffers.ArrayPool<object?>.Shared.Rent(size);
+        Array.Clear(table, 0, size);
+        return table;
+#endif
+    }
+
+    private static void Return(object?[] table, int size)
+    {
+#if NETSTANDARD2_0
+        _ = table;
+        _ = size;
+#else
+        // Cleared: the pool must not keep the tasks alive.
+        Array.Clear(table, 0, size);
+        System.Buffers.ArrayPool<object?>.Shared.Return(table);
 #endif
     }
 
