@@ -167,7 +167,7 @@ public static class Program
                     svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(pt.N):F1}\" cy=\"{Y(pt.Value):F1}\" r=\"3\" fill=\"{color}\"/>\n");
                 }
 
-                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{ox + PanelWidth + 5 - 150}\" y=\"{oy + PanelHeight + 30 + (c * 13)}\" fill=\"{color}\">{Escape(name)}</text>\n");
+                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{ox + 8}\" y=\"{oy + 14 + (c * 13)}\" fill=\"{color}\">{Escape(name)}</text>\n");
                 c++;
             }
         }

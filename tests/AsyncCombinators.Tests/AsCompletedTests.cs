@@ -380,4 +380,56 @@ public class AsCompletedTests
             return new WeakReference(e);
         }
     }
+
+    [Fact]
+    public async Task AsCompleted_ZeroTimeout_YieldsWhatIsCompleteThenTimesOut()
+    {
+        var time = new ManualTimeProvider();
+        Task<int> done = Task.FromResult(1);
+        var pending = Source<int>();
+        await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { pending.Task, done }, TimeSpan.Zero, time, CancellationToken.None).GetAsyncEnumerator();
+        (await e.MoveNextAsync()).Should().BeTrue();
+        e.Current.Should().BeSameAs(done);
+        await FluentActions.Awaiting(async () => await e.MoveNextAsync()).Should().ThrowAsync<TimeoutException>();
+        time.ActiveTimers.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AsCompleted_DisposedWhileWaiting_MoveNextReturnsFalse_AndAfterDisposalToo()
+    {
+        using var cts = new CancellationTokenSource();
+        var pending = Source<int>();
+        IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { pending.Task }, cts.Token).GetAsyncEnumerator();
+        ValueTask<bool> next = e.MoveNextAsync();
+        await e.DisposeAsync();
+        (await next.AsTask().Guard()).Should().BeFalse();
+        (await e.MoveNextAsync()).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task AsCompleted_AllCompleteAtStartWithTimeout_NoTimerYieldsAll()
+    {
+        var time = new ManualTimeProvider();
+        var tasks = new[] { Task.FromResult(1), Task.FromResult(2) };
+        var seen = new List<Task<int>>();
+        await foreach (Task<int> t in Async.AsCompleted(tasks, TimeSpan.FromSeconds(1), time, CancellationToken.None))
+        {
+            seen.Add(t);
+        }
+
+        seen.Should().Equal(tasks);
+        time.CreatedTimers.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AsCompleted_TimeoutAfterEverythingWasQueued_StillYieldsAll()
+    {
+        var time = new ManualTimeProvider();
+        var a = new TaskCompletionSource<int>();
+        await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { a.Task }, TimeSpan.FromSeconds(1), time, CancellationToken.None).GetAsyncEnumerator();
+        a.SetResult(1);
+        time.Advance(TimeSpan.FromSeconds(1));
+        (await e.MoveNextAsync()).Should().BeTrue();
+        (await e.MoveNextAsync()).Should().BeFalse();
+    }
 }

@@ -325,4 +325,38 @@ public class GatherOperationsTests
             await Task.Delay(1);
         }
     }
+
+    [Fact]
+    public async Task Gather_Operations_NullTaskOrSynchronousCancellation_CountAsFailures()
+    {
+        await FluentActions.Awaiting(() => Async.Gather(new Func<CancellationToken, Task<int>>[] { _ => null! })).Should().ThrowAsync<InvalidOperationException>().WithMessage("*null task*");
+        Task<int[]> canceled = Async.Gather(new Func<CancellationToken, Task<int>>[] { _ => throw new OperationCanceledException() });
+        await FluentActions.Awaiting(() => canceled.Guard()).Should().ThrowAsync<OperationCanceledException>();
+        canceled.IsCanceled.Should().BeTrue();
+
+        var group = new TaskGroup();
+        Task child = group.Run(new Func<CancellationToken, Task>(_ => throw new OperationCanceledException()));
+        child.IsCanceled.Should().BeTrue();
+        Task nullChild = group.Run(new Func<CancellationToken, Task>(_ => null!));
+        nullChild.IsFaulted.Should().BeTrue();
+        await FluentActions.Awaiting(() => group.DisposeAsync().AsTask()).Should().ThrowAsync<AggregateException>();
+    }
+
+    [Fact]
+    public async Task Gather_Operations_CancellationCallbackThrows_GatherStillStopsAndWaits()
+    {
+        var slow = Source<int>();
+        Task<int[]> gather = Async.Gather(new Func<CancellationToken, Task<int>>[]
+        {
+            ct =>
+            {
+                ct.Register(() => throw new InvalidOperationException("callback"));
+                ct.Register(() => slow.TrySetCanceled(ct));
+                return slow.Task;
+            },
+            _ => FailLater<int>("first"),
+        });
+        await FluentActions.Awaiting(() => gather.Guard()).Should().ThrowAsync<FormatException>();
+        slow.Task.IsCanceled.Should().BeTrue();
+    }
 }

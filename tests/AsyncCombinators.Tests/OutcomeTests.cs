@@ -170,4 +170,17 @@ public class OutcomeTests
         await Task.Yield();
         throw new FormatException("bad");
     }
+
+    [Fact]
+    public void Outcome_FromCanceledTaskWithoutStoredException_ValueThrowsAndExceptionIsCancellation()
+    {
+        var tcs = new TaskCompletionSource<int>();
+        tcs.SetCanceled();
+        Outcome<int> o = tcs.Task.GetOutcome();
+        o.Exception.Should().BeAssignableTo<OperationCanceledException>();
+        FluentActions.Invoking(() => o.Value).Should().Throw<OperationCanceledException>();
+        Outcome untyped = ((Task)tcs.Task).GetOutcome();
+        untyped.Invoking(u => u.ThrowIfFailed()).Should().Throw<OperationCanceledException>();
+        Outcome.FromException(new OperationCanceledException()).Invoking(u => u.ThrowIfFailed()).Should().Throw<OperationCanceledException>();
+    }
 }

@@ -188,4 +188,38 @@ public class TaskGroupTests
         Call(() => TaskGroup.RunAsync(null!)).Should().Throw<ArgumentNullException>().WithParameterName("body");
         Call(() => TaskGroup.RunAsync((Func<TaskGroup, Task<int>>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("body");
     }
+
+    [Fact]
+    public async Task TaskGroup_CancellationCallbackThrows_GroupStillCancelsAndDrains()
+    {
+        var stuck = Source();
+        var group = new TaskGroup();
+        _ = group.Run(ct =>
+        {
+            ct.Register(() => throw new InvalidOperationException("callback"));
+            ct.Register(() => stuck.TrySetCanceled(ct));
+            return stuck.Task;
+        });
+        group.Cancel();
+        await group.DisposeAsync().AsTask().Guard();
+        group.Cancel(); // after the group finished: nothing left to cancel, no throw
+    }
+
+    [Fact]
+    public async Task TaskGroup_RunAsync_BodyThrowsCancellationAfterCallerCanceled_OperationCanceledNotFailure()
+    {
+        using var cts = new CancellationTokenSource();
+        Task run = TaskGroup.RunAsync(group =>
+        {
+            cts.Cancel();
+            group.Token.ThrowIfCancellationRequested();
+            return Task.CompletedTask;
+        }, cts.Token);
+        await FluentActions.Awaiting(() => run.Guard()).Should().ThrowAsync<OperationCanceledException>();
+        run.IsCanceled.Should().BeTrue();
+
+        Task<int> own = TaskGroup.RunAsync<int>(_ => throw new OperationCanceledException("by itself"));
+        (await FluentActions.Awaiting(() => own.Guard()).Should().ThrowAsync<AggregateException>())
+            .Which.InnerExceptions.Should().ContainSingle().Which.Should().BeOfType<OperationCanceledException>();
+    }
 }

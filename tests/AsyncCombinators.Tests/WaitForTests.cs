@@ -330,4 +330,50 @@ public class WaitForTests
             }
         }
     }
+
+    [Fact]
+    public async Task WaitFor_ColdUntyped_SynchronousOutcomesAndNoLimitFastPath()
+    {
+        Async.WaitFor(_ => Task.CompletedTask, TimeSpan.FromSeconds(1)).IsCompletedSuccessfully.Should().BeTrue();
+        Task faulted = Async.WaitFor(_ => Task.FromException(new FormatException()), TimeSpan.FromSeconds(1));
+        await FluentActions.Awaiting(() => faulted).Should().ThrowAsync<FormatException>();
+        Task canceled = Async.WaitFor(_ => Task.FromCanceled(new CancellationToken(true)), TimeSpan.FromSeconds(1));
+        canceled.IsCanceled.Should().BeTrue();
+
+        var pending = Source();
+        Task noLimit = Async.WaitFor(ct => { ct.CanBeCanceled.Should().BeFalse(); return pending.Task; }, Timeout.InfiniteTimeSpan);
+        pending.SetResult();
+        await noLimit.Guard();
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_NullTaskFromOperation_Faults()
+    {
+        await FluentActions.Awaiting(() => Async.WaitFor<int>(_ => null!, TimeSpan.FromSeconds(1))).Should().ThrowAsync<InvalidOperationException>().WithMessage("*null task*");
+        await FluentActions.Awaiting(() => Async.WaitFor(_ => null!, TimeSpan.FromSeconds(1))).Should().ThrowAsync<InvalidOperationException>();
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_CancellationCallbackThrows_StillTimesOutCleanly()
+    {
+        var time = new ManualTimeProvider();
+        var op = Source<int>();
+        Task<int> wait = Async.WaitFor(ct =>
+        {
+            ct.Register(() => throw new FormatException("callback"));
+            ct.Register(() => op.TrySetCanceled(ct));
+            return op.Task;
+        }, TimeSpan.FromSeconds(1), time, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<TimeoutException>();
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_ZeroTimeoutWithCallerToken_TimesOut()
+    {
+        using var cts = new CancellationTokenSource();
+        var op = Source<int>();
+        Task<int> wait = Async.WaitFor(ct => { ct.Register(() => op.TrySetCanceled(ct)); return op.Task; }, TimeSpan.Zero, cts.Token);
+        await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<TimeoutException>();
+    }
 }

@@ -284,4 +284,29 @@ public class WaitTests
         (await all.Guard()).Done.Should().HaveCount(n);
         (await firstException.Guard()).Done.Should().HaveCount(n);
     }
+
+    [Fact]
+    public async Task Wait_FirstException_LastPendingInputFaults_ReturnsOnce()
+    {
+        var time = new ManualTimeProvider();
+        var only = new TaskCompletionSource<int>();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { Task.FromResult(1), only.Task }, ReturnWhen.FirstException, TimeSpan.FromSeconds(5), time, CancellationToken.None);
+        only.SetException(new FormatException());
+        var (done, pending) = await wait.Guard();
+        done.Should().HaveCount(2);
+        pending.Should().BeEmpty();
+        time.ActiveTimers.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task WaitResult_Views_IndexAndEnumerateLikeLists()
+    {
+        var pending = Source<int>();
+        Task<int> done = Task.FromResult(1);
+        var (d, p) = await Async.Wait(new[] { pending.Task, done }, ReturnWhen.FirstCompleted).Guard();
+        var doneList = d.Should().BeAssignableTo<IReadOnlyList<Task<int>>>().Subject;
+        doneList[0].Should().BeSameAs(done);
+        FluentActions.Invoking(() => { _ = doneList[1]; }).Should().Throw<ArgumentOutOfRangeException>();
+        ((System.Collections.IEnumerable)p).Cast<Task<int>>().Should().Equal(pending.Task);
+    }
 }

@@ -36,18 +36,6 @@ internal static class Completion
         return promise.Task;
     }
 
-    /// <summary>The token a canceled task was canceled with (read by rethrowing, on the rare canceled path only).</summary>
-    public static CancellationToken CancellationTokenOf(Task canceled)
-    {
-        try
-        {
-            canceled.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException exception)
-        {
-            return exception.CancellationToken;
-        }
-
-        return default;
-    }
+    /// <summary>The token a canceled task was canceled with (<see cref="TaskCanceledException(Task)"/> reads it without throwing).</summary>
+    public static CancellationToken CancellationTokenOf(Task canceled) => new TaskCanceledException(canceled).CancellationToken;
 }

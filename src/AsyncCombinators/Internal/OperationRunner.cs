@@ -47,8 +47,6 @@ internal abstract class OperationRunner<T>
     /// <summary>Gets a value indicating whether the caller's token stopped the run.</summary>
     protected bool StoppedByCaller { get; private set; }
 
-    protected int Count => _operations.Length;
-
     /// <summary>Starts the first operations (none when the caller's token is already canceled).</summary>
     protected void Begin()
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -48,10 +49,15 @@ internal static class Operations
     public static bool EndedCanceled(Task task) =>
         task.IsCanceled || (task.IsFaulted && task.Exception!.InnerExceptions[0] is OperationCanceledException);
 
-    private static Task<T> Canceled<T>(OperationCanceledException exception)
+    /// <summary>
+    /// A task canceled with this very exception (an async method that throws an <see cref="OperationCanceledException"/>
+    /// ends canceled and keeps it; a completion source could only make a new one).
+    /// </summary>
+#pragma warning disable CS1998 // The method throws synchronously on purpose.
+    private static async Task<T> Canceled<T>(OperationCanceledException exception)
+#pragma warning restore CS1998
     {
-        var canceled = new TaskCompletionSource<T>();
-        canceled.TrySetCanceled(exception.CancellationToken);
-        return canceled.Task;
+        ExceptionDispatchInfo.Capture(exception).Throw();
+        return default!;
     }
 }

@@ -20,30 +20,18 @@ internal static class OutcomeError
             return null;
         }
 
-        if (error is Task canceledTask)
-        {
-            return GetCancellationException(canceledTask);
-        }
-
-        return (Exception?)error ?? new OperationCanceledException();
+        return error as Exception ?? GetCancellationException((Task)error!);
     }
 
+    /// <summary>Rethrows the captured exception (for a canceled task: its own <see cref="OperationCanceledException"/>) with its original stack.</summary>
     [DoesNotReturn]
     public static void Throw(object? error)
     {
-        if (error is Task canceledTask)
-        {
-            // Rethrows the task's own OperationCanceledException (original type and stack), as await does.
-            canceledTask.GetAwaiter().GetResult();
-            throw new OperationCanceledException(); // unreachable: a canceled task always throws
-        }
-
-        if (error is Exception exception)
-        {
-            ExceptionDispatchInfo.Capture(exception).Throw();
-        }
-
-        throw new OperationCanceledException();
+        Exception exception = error as Exception ?? GetCancellationException((Task)error!);
+        ExceptionDispatchInfo.Capture(exception).Throw();
+#if NETSTANDARD2_0
+        throw exception; // unreachable; netstandard2.0 does not mark ExceptionDispatchInfo.Throw as [DoesNotReturn]
+#endif
     }
 
     public static string Describe(OutcomeState state, object? error) => state switch
@@ -55,15 +43,17 @@ internal static class OutcomeError
     private static OperationCanceledException GetCancellationException(Task canceledTask)
     {
         Debug.Assert(canceledTask.IsCanceled, "Only canceled tasks are stored in the error slot.");
+        OperationCanceledException? thrown = null;
         try
         {
+            // Awaiting a canceled task throws its own OperationCanceledException (original type and stack).
             canceledTask.GetAwaiter().GetResult();
         }
         catch (OperationCanceledException exception)
         {
-            return exception;
+            thrown = exception;
         }
 
-        return new TaskCanceledException(canceledTask);
+        return thrown ?? new TaskCanceledException(canceledTask);
     }
 }
