@@ -37,7 +37,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
     private readonly CancellationToken _cancellationToken;
     private TaskCompletionSource<bool>? _sentinel;
     private CancellationTokenSource? _detach;
-    private Task? _combined;
+    private Task<Task>? _combined;
     private ITimer? _timer;
     private CancellationTokenRegistration _registration;
     private int _remaining;
@@ -97,15 +97,11 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
             Array.Copy(tasks, inputs, tasks.Length);
             inputs[tasks.Length] = promise._sentinel.Task;
             promise._combined = System.Threading.Tasks.Task.WhenAny(inputs);
+            promise._combined.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(promise.OnCombinedCompleted);
         }
         else
         {
             promise.AttachToEachInput();
-        }
-
-        if (promise._combined is not null)
-        {
-            promise._combined.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(promise.OnCombinedCompleted);
         }
 
         if (timeout != Timeout.InfiniteTimeSpan && promise._state == Running)
@@ -178,16 +174,8 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
 
     private void OnCombinedCompleted()
     {
-        // WhenAll faults when an input faults: Wait reports that through Done, so the combined task's exception is only observed.
-        _combined!.Observe();
-        if (_sentinel is not null && _sentinel.Task.IsCompleted && ((Task<Task>)_combined!).Result == _sentinel.Task)
-        {
-            Finish(Volatile.Read(ref _reason));
-        }
-        else
-        {
-            Finish(ReasonInput);
-        }
+        // WhenAny over the inputs and the sentinel: the sentinel wins only when a timeout or cancellation ended the wait.
+        Finish(_combined!.Result == _sentinel!.Task ? Volatile.Read(ref _reason) : ReasonInput);
     }
 
     private void OnDeadline(int reason)
