@@ -60,17 +60,20 @@ public class GatherTests
     }
 
     [Fact]
-    public async Task Gather_TwoFailures_FirstByCompletionTimeWins()
+    public void Gather_TwoFailures_FirstByCompletionTimeWins()
     {
-        // Synchronous continuations: each failure is observed inside SetException, in that order.
-        var a = new TaskCompletionSource<int>();
-        var b = new TaskCompletionSource<int>();
-        Task<int[]> gather = Async.Gather(new[] { a.Task, b.Task });
+        // Synchronous continuations on a plain thread: each failure is observed inside SetException, in that order.
+        Exception first = WithoutSynchronizationContext(() =>
+        {
+            var a = new TaskCompletionSource<int>();
+            var b = new TaskCompletionSource<int>();
+            Task<int[]> gather = Async.Gather(new[] { a.Task, b.Task });
+            b.SetException(new FormatException("b failed first"));
+            a.SetException(new InvalidOperationException("a failed later"));
+            return gather.Exception!.InnerException!;
+        });
 
-        b.SetException(new FormatException("b failed first"));
-        a.SetException(new InvalidOperationException("a failed later"));
-
-        await FluentActions.Awaiting(() => gather.Guard()).Should().ThrowAsync<FormatException>().WithMessage("b failed first");
+        first.Should().BeOfType<FormatException>().Which.Message.Should().Be("b failed first");
     }
 
     [Fact]
@@ -312,5 +315,53 @@ public class GatherTests
         Call(() => Async.Gather((Task<int>)null!, t, t)).Should().Throw<ArgumentNullException>().WithParameterName("task1");
         Call(() => Async.Gather(t, t, t, (Task<int>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("task4");
         Call(() => Async.Gather(t, t, t, t, (Task<int>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("task5");
+    }
+
+    [Fact]
+    public async Task Gather_Heterogeneous_EachArityWaitsForItsLastPendingInput()
+    {
+        var last = Source<int>();
+        Task<int> one = Task.FromResult(1);
+        var t2 = Async.Gather(one, last.Task);
+        var t3 = Async.Gather(one, one, last.Task);
+        var t4 = Async.Gather(one, one, one, last.Task);
+        var t5 = Async.Gather(one, one, one, one, last.Task);
+        var first3 = Async.Gather(last.Task, one, one);
+        var first5 = Async.Gather(last.Task, one, one, one, one);
+        new Task[] { t2, t3, t4, t5, first3, first5 }.Should().OnlyContain(t => !t.IsCompleted);
+
+        last.SetResult(9);
+
+        (await t2.Guard()).Should().Be((1, 9));
+        (await t3.Guard()).Should().Be((1, 1, 9));
+        (await t4.Guard()).Should().Be((1, 1, 1, 9));
+        (await t5.Guard()).Should().Be((1, 1, 1, 1, 9));
+        (await first3.Guard()).Should().Be((9, 1, 1));
+        (await first5.Guard()).Should().Be((9, 1, 1, 1, 1));
+    }
+
+    [Fact]
+    public void Gather_WithToken_InputsCompleteFirst_NothingLeftOnTheToken()
+    {
+        using var cts = new CancellationTokenSource();
+        WeakReference reference = WithoutSynchronizationContext(() => Run(cts.Token));
+        AssertCollectable(() => reference, "Gather must release its registration on the caller's token when it completes");
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static WeakReference Run(CancellationToken token)
+        {
+            var a = new TaskCompletionSource<int>();
+            var b = new TaskCompletionSource<int>();
+            Task<int[]> gather = Async.Gather(new[] { a.Task, b.Task }, token);
+            var c = new TaskCompletionSource<int>();
+            Task<Outcome<int>[]> outcomes = Async.GatherOutcomes(new[] { c.Task }, token);
+            a.SetResult(1);
+            c.SetResult(1);
+            b.SetException(new FormatException());
+            Assert.True(gather.IsFaulted, $"gather {gather.Status}");
+            Assert.True(outcomes.IsCompletedSuccessfully, $"outcomes {outcomes.Status}");
+            _ = gather.Exception;
+            return new WeakReference(gather);
+        }
     }
 }

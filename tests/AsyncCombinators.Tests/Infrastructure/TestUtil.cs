@@ -50,22 +50,12 @@ public static class TestUtil
     }
 
     /// <summary>
-    /// Runs <paramref name="action"/> without the test framework's synchronization context, so continuations that the
-    /// library runs inline really run inline (under a context they are posted instead).
+    /// Runs <paramref name="action"/> on a dedicated thread with neither a synchronization context nor a task scheduler
+    /// of the test framework, so continuations that the library runs inline really run inline (under the framework's
+    /// context or scheduler they would be queued instead).
     /// </summary>
-    public static T WithoutSynchronizationContext<T>(Func<T> action)
-    {
-        SynchronizationContext? saved = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(null);
-        try
-        {
-            return action();
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(saved);
-        }
-    }
+    public static T WithoutSynchronizationContext<T>(Func<T> action) =>
+        Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).GetAwaiter().GetResult();
 
     /// <summary>A sequence that counts how often it is enumerated.</summary>
     public sealed class CountingEnumerable<T> : IEnumerable<T>
