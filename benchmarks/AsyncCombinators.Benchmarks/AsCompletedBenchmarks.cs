@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
@@ -12,37 +13,24 @@ public class AsCompletedBenchmarks
     public int N { get; set; }
 
     [Benchmark(Baseline = true)]
-    public async Task<int> WhenEach()
-    {
-        var (sources, tasks) = Inputs.Pending(N);
-        int sum = 0;
-        Task drain = Drain();
-        Inputs.CompleteAll(sources);
-        await drain;
-        return sum;
-
-        async Task Drain()
-        {
-            await foreach (Task<int> t in Task.WhenEach(tasks))
-            {
-                sum += t.Result;
-            }
-        }
-    }
+    public Task<int> WhenEach() => Drain(tasks => Task.WhenEach(tasks));
 
     [Benchmark]
-    public async Task<int> AsCompleted()
+    public Task<int> AsCompleted() => Drain(tasks => Async.AsCompleted(tasks));
+
+    /// <summary>Starts draining N pending inputs, completes them all, and waits for the drain: the same for every row.</summary>
+    private async Task<int> Drain(Func<Task<int>[], IAsyncEnumerable<Task<int>>> inCompletionOrder)
     {
         var (sources, tasks) = Inputs.Pending(N);
         int sum = 0;
-        Task drain = Drain();
+        Task drain = Consume();
         Inputs.CompleteAll(sources);
         await drain;
         return sum;
 
-        async Task Drain()
+        async Task Consume()
         {
-            await foreach (Task<int> t in Async.AsCompleted(tasks))
+            await foreach (Task<int> t in inCompletionOrder(tasks))
             {
                 sum += t.Result;
             }
