@@ -34,10 +34,12 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
     {
         var promise = new GatherPromise<T>(results, cancellationToken)
         {
-            // One extra count guards against completing before every pending input has been registered.
-            _remaining = 1,
+            // Counts down from a bias no input count reaches, so that nothing completes the promise before every pending
+            // input has been registered; the bias is then traded for the number registered, in one atomic step.
+            _remaining = PendingCount.Bias,
         };
 
+        int registered = 0;
         for (int i = start; i < tasks.Length; i++)
         {
             Task task = tasks[i];
@@ -48,7 +50,7 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
             }
             else
             {
-                Interlocked.Increment(ref promise._remaining);
+                registered++;
                 task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(new Node(promise, task, i).Invoke);
             }
         }
@@ -63,7 +65,7 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
             }
         }
 
-        if (Interlocked.Decrement(ref promise._remaining) == 0)
+        if (PendingCount.Settle(ref promise._remaining, registered))
         {
             promise.Finish();
         }

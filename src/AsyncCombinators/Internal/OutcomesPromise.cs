@@ -44,13 +44,14 @@ internal sealed class OutcomesPromise<TTask, TOutcome> : TaskCompletionSource<TO
     /// <summary>Starts waiting for <paramref name="tasks"/>, an array owned by the promise from now on.</summary>
     public static Task<TOutcome[]> Start(TTask[] tasks, Func<TTask, TOutcome> read, CancellationToken cancellationToken)
     {
-        var promise = new OutcomesPromise<TTask, TOutcome>(tasks, read, cancellationToken) { _remaining = 1 };
+        var promise = new OutcomesPromise<TTask, TOutcome>(tasks, read, cancellationToken) { _remaining = PendingCount.Bias };
         Action onCompleted = promise.OnInputCompleted;
+        int registered = 0;
         foreach (TTask task in tasks)
         {
             if (!task.IsCompleted)
             {
-                Interlocked.Increment(ref promise._remaining);
+                registered++;
                 task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(onCompleted);
             }
         }
@@ -64,7 +65,11 @@ internal sealed class OutcomesPromise<TTask, TOutcome> : TaskCompletionSource<TO
             }
         }
 
-        promise.OnInputCompleted();
+        if (PendingCount.Settle(ref promise._remaining, registered))
+        {
+            promise.ReadAndFinish();
+        }
+
         return promise.Task;
     }
 
@@ -72,12 +77,17 @@ internal sealed class OutcomesPromise<TTask, TOutcome> : TaskCompletionSource<TO
     {
         if (Interlocked.Decrement(ref _remaining) == 0)
         {
-            // Read even after a cancellation: reading observes every fault.
-            TOutcome[] outcomes = ReadAll(_tasks, _read);
-            if (TrySetResult(outcomes))
-            {
-                Registrations.Release(_registration);
-            }
+            ReadAndFinish();
+        }
+    }
+
+    private void ReadAndFinish()
+    {
+        // Read even after a cancellation: reading observes every fault.
+        TOutcome[] outcomes = ReadAll(_tasks, _read);
+        if (TrySetResult(outcomes))
+        {
+            Registrations.Release(_registration);
         }
     }
 

@@ -131,7 +131,8 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
     {
         _detach = new CancellationTokenSource();
         CancellationToken detachToken = _detach.Token;
-        _remaining = 1;
+        _remaining = PendingCount.Bias;
+        int registered = 0;
         foreach (TTask task in _tasks)
         {
             if (Volatile.Read(ref _state) != Running)
@@ -142,7 +143,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
 
             if (!task.IsCompleted)
             {
-                Interlocked.Increment(ref _remaining);
+                registered++;
                 _ = task.ContinueWith(s_onInputCompleted, this, detachToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
             else if (_returnWhen == ReturnWhen.FirstException && task.IsFaulted)
@@ -151,7 +152,10 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
             }
         }
 
-        OnCountedDown();
+        if (PendingCount.Settle(ref _remaining, registered))
+        {
+            Finish(ReasonInput);
+        }
     }
 
     private void OnInputCompleted(Task task)
@@ -161,11 +165,6 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
             Finish(ReasonInput);
         }
 
-        OnCountedDown();
-    }
-
-    private void OnCountedDown()
-    {
         if (Interlocked.Decrement(ref _remaining) == 0)
         {
             Finish(ReasonInput);
