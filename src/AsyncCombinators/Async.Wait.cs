@@ -216,14 +216,32 @@ public static partial class Async
             // Nothing can end the wait early: one BCL combinator and one continuation that takes the snapshot.
             // (WhenAny detaches from the losers itself; WhenAll ends only when every input has completed.)
             Task combined = returnWhen == ReturnWhen.FirstCompleted ? Task.WhenAny(items) : Task.WhenAll(items);
+#if NET8_0_OR_GREATER
+            return SnapshotAfterAsync(combined, items);
+#else
             return combined.ContinueWith(
                 WaitPromise<TTask>.SnapshotAfter,
                 items,
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.RunContinuationsAsynchronously,
                 TaskScheduler.Default);
+#endif
         }
 
         return WaitPromise<TTask>.Start(items, returnWhen, timeout, timeProvider, cancellationToken);
     }
+
+#if NET8_0_OR_GREATER
+    /// <remarks>
+    /// An async method is the cheapest continuation here: its box is both the returned task and the continuation on
+    /// <paramref name="combined"/> (no continuation task, no execution-context capture by a scheduler).
+    /// </remarks>
+    private static async Task<WaitResult<TTask>> SnapshotAfterAsync<TTask>(Task combined, TTask[] items)
+        where TTask : Task
+    {
+        await combined.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        combined.Observe();
+        return WaitPromise<TTask>.Snapshot(items);
+    }
+#endif
 }

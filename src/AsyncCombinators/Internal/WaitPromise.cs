@@ -10,8 +10,8 @@ namespace AsyncCombinators.Internal;
 /// <list type="bullet">
 /// <item>FirstCompleted with a timeout or cancellation: <see cref="Task.WhenAny(Task[])"/> over the inputs and a private
 /// sentinel task that the timeout or cancellation completes, so WhenAny always ends, and then removes its continuations
-/// from the losers itself. (Without a timeout or cancellation, Wait uses WhenAny or WhenAll and <see cref="SnapshotAfter"/>
-/// directly, with no promise.)</item>
+/// from the losers itself. (Without a timeout or cancellation, Wait uses WhenAny or WhenAll and one continuation that
+/// takes the snapshot, with no promise.)</item>
 /// <item>FirstException, or AllCompleted with a timeout or cancellation: one continuation per pending input,
 /// registered with a private token that removes them all when the call ends early.</item>
 /// </list>
@@ -52,12 +52,14 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
         _cancellationToken = cancellationToken;
     }
 
+#if !NET8_0_OR_GREATER
     /// <summary>Takes the snapshot once the combined task (WhenAny or WhenAll of the inputs) has completed, observing its exception.</summary>
     public static readonly Func<Task, object?, WaitResult<TTask>> SnapshotAfter = static (combined, tasks) =>
     {
         combined.Observe();
         return Snapshot((TTask[])tasks!);
     };
+#endif
 
     /// <summary>
     /// Splits the distinct inputs into those completed now and the others, each in input order, in one pass over one new
