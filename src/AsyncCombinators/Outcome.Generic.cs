@@ -104,10 +104,14 @@ public readonly struct Outcome<T>
 
     internal static Outcome<T> FromCompletedTask(Task<T> task)
     {
+        if (task.IsSucceeded())
+        {
+            // The common case first, with one status check.
+            return new Outcome<T>(task.Result);
+        }
+
         switch (task.Status)
         {
-            case TaskStatus.RanToCompletion:
-                return new Outcome<T>(task.Result);
             case TaskStatus.Faulted:
                 return new Outcome<T>(OutcomeState.Faulted, task.Exception!.InnerExceptions[0]);
             case TaskStatus.Canceled:
