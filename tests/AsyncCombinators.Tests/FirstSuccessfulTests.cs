@@ -125,4 +125,86 @@ public class FirstSuccessfulTests
         int v4 = await Async.FirstSuccessful(ops, TimeSpan.FromMilliseconds(200), TimeProvider.System, ct);
         (v, v2, v3, v4).Should().Be((1, 1, 1, 1));
     }
+
+    [Fact]
+    public async Task FirstSuccessful_LaterSuccessAfterTheWinner_DoesNotReplaceTheWinnersValue()
+    {
+        var probe = new OperationProbe<int>(3, honorCancellation: false);
+        Task<int> race = Async.FirstSuccessful(probe.Operations);
+        probe.Completions[0].SetResult(10);
+        probe.Completions[1].SetResult(20);
+        probe.Completions[2].SetResult(30);
+        (await race.Guard()).Should().Be(10, "the first success by completion time wins, even if the losers succeed too");
+    }
+
+    [Fact]
+    public async Task FirstSuccessful_FailureOfAnOperationThatIsNotTheLatest_DoesNotStartTheNextEarly()
+    {
+        var time = new ManualTimeProvider();
+        var probe = new OperationProbe<int>(3);
+        Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time);
+        time.Advance(TimeSpan.FromSeconds(1));
+        probe.StartOrder.Should().Equal(0, 1);
+
+        probe.Completions[0].SetException(new FormatException());
+        await Task.Delay(50);
+        probe.StartOrder.Should().Equal(new[] { 0, 1 }, "only the failure of the latest started operation starts the next at once");
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        probe.StartOrder.Should().Equal(new[] { 0, 1 }, "the stagger delay still runs from when operation 1 started");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        probe.StartOrder.Should().Equal(0, 1, 2);
+
+        probe.Completions[2].SetResult(3);
+        (await race.Guard()).Should().Be(3);
+    }
+
+    [Fact]
+    public async Task FirstSuccessful_LatestFails_TheStaggerRestartsFromTheSuccessorsStart()
+    {
+        var time = new ManualTimeProvider();
+        var probe = new OperationProbe<int>(4);
+        Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time);
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        probe.Completions[0].SetException(new FormatException());
+        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 2);
+
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        probe.StartOrder.Should().Equal(new[] { 0, 1 }, "operation 1 started at 0.5 s, so operation 2 is due at 1.5 s, not 1 s");
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        probe.StartOrder.Should().Equal(0, 1, 2);
+        time.Advance(TimeSpan.FromSeconds(1));
+        probe.StartOrder.Should().Equal(new[] { 0, 1, 2, 3 }, "the stagger timer keeps firing, one operation per delay");
+
+        probe.Completions[3].SetResult(4);
+        (await race.Guard()).Should().Be(4);
+        time.ActiveTimers.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task FirstSuccessful_TimerOnlyWhenThereIsSomethingToStagger()
+    {
+        var time = new ManualTimeProvider();
+        var one = new OperationProbe<int>(1);
+        Task<int> single = Async.FirstSuccessful(one.Operations, TimeSpan.FromSeconds(1), time);
+        var two = new OperationProbe<int>(2);
+        Task<int> noStagger = Async.FirstSuccessful(two.Operations, null, time);
+        time.CreatedTimers.Should().Be(0, "one operation, or no stagger delay, needs no timer");
+        one.Completions[0].SetResult(1);
+        two.Completions[1].SetResult(2);
+        (await single.Guard()).Should().Be(1);
+        (await noStagger.Guard()).Should().Be(2);
+    }
+
+    [Fact]
+    public async Task FirstSuccessful_AllFailWithStagger_ReleasesTheTimer()
+    {
+        var time = new ManualTimeProvider();
+        var probe = new OperationProbe<int>(2);
+        Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time);
+        probe.Completions[0].SetException(new FormatException());
+        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 2);
+        probe.Completions[1].SetException(new FormatException());
+        await FluentActions.Awaiting(() => race.Guard()).Should().ThrowAsync<AggregateException>();
+        time.LiveTimers.Should().Be(0, "the stagger timer is disposed whoever ends the race");
+    }
 }

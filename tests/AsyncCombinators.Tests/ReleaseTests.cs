@@ -17,6 +17,7 @@ public class ReleaseTests
         "Wait FirstCompleted timeout", "Wait FirstException timeout", "Wait AllCompleted timeout",
         "WaitFor cold", "WaitFor cold void", "Gather ops", "GatherOutcomes ops", "Gather ops 2", "Gather ops 5",
         "FirstSuccessful", "FirstSuccessful stagger", "AsCompleted", "AsCompleted timeout", "AsCompleted ops", "TaskGroup",
+        "AsCompleted enumerator token", "AsCompleted timeout enumerator token", "AsCompleted zero timeout",
     };
 
     [Theory]
@@ -27,7 +28,7 @@ public class ReleaseTests
         var time = new ManualTimeProvider();
         WeakReference reference = WithoutSynchronizationContext(() => Run(call, time, cts.Token));
         AssertCollectable(() => reference, $"{call} must release its registration on the caller's token once it has completed");
-        time.ActiveTimers.Should().Be(0, $"{call} must dispose its timer once it has completed");
+        time.LiveTimers.Should().Be(0, $"{call} must dispose every timer it created once it has completed");
         cts.IsCancellationRequested.Should().BeFalse();
     }
 
@@ -64,6 +65,9 @@ public class ReleaseTests
             "AsCompleted timeout" => Async.AsCompleted(new[] { a.Task, b.Task }, hour, time, token).GetAsyncEnumerator(CancellationToken.None),
             "AsCompleted ops" => Async.AsCompleted(new[] { opA, opB }, maxConcurrency: 1, token).GetAsyncEnumerator(CancellationToken.None),
             "TaskGroup" => new TaskGroup(token),
+            "AsCompleted enumerator token" => Async.AsCompleted(new[] { a.Task, b.Task }).GetAsyncEnumerator(token),
+            "AsCompleted timeout enumerator token" => Async.AsCompleted(new[] { a.Task, b.Task }, hour, time, CancellationToken.None).GetAsyncEnumerator(token),
+            "AsCompleted zero timeout" => Async.AsCompleted(new[] { a.Task, b.Task }, TimeSpan.Zero, time, token).GetAsyncEnumerator(CancellationToken.None),
             _ => throw new ArgumentOutOfRangeException(nameof(call)),
         };
 
@@ -76,7 +80,7 @@ public class ReleaseTests
         }
         else if (result is IAsyncEnumerator<Task<int>> tasks)
         {
-            done = Drain(tasks);
+            done = call == "AsCompleted zero timeout" ? DrainUntilTimeout(tasks) : Drain(tasks);
         }
         else if (result is IAsyncEnumerator<(int, Task<int>)> operations)
         {
@@ -92,6 +96,14 @@ public class ReleaseTests
         done.Wait(HangTimeout, CancellationToken.None).Should().BeTrue($"{call} must have completed");
         done.IsCompletedSuccessfully.Should().BeTrue($"{call} ended {done.Status}");
         return new WeakReference(result);
+    }
+
+    private static async Task DrainUntilTimeout<T>(IAsyncEnumerator<T> enumerator)
+    {
+        await using (enumerator.ConfigureAwait(false))
+        {
+            await FluentActions.Awaiting(async () => await enumerator.MoveNextAsync().ConfigureAwait(false)).Should().ThrowAsync<TimeoutException>().ConfigureAwait(false);
+        }
     }
 
     private static async Task Drain<T>(IAsyncEnumerator<T> enumerator)

@@ -34,6 +34,20 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>Gets how many timers were created and not disposed yet (fired one-shot timers included).</summary>
+    public int LiveTimers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return CreatedTimers - _disposedTimers;
+            }
+        }
+    }
+
+    private int _disposedTimers;
+
     /// <summary>Gets how many timers were ever created.</summary>
     public int CreatedTimers { get; private set; }
 
@@ -160,6 +174,11 @@ public sealed class ManualTimeProvider : TimeProvider
         {
             lock (_owner._lock)
             {
+                if (!_disposed)
+                {
+                    _owner._disposedTimers++;
+                }
+
                 _disposed = true;
                 _owner._timers.Remove(this);
             }
