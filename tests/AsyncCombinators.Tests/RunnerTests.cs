@@ -1,0 +1,256 @@
+using System.Runtime.CompilerServices;
+using AsyncCombinators.Tests.Infrastructure;
+using static AsyncCombinators.Tests.Infrastructure.TestUtil;
+
+namespace AsyncCombinators.Tests;
+
+/// <summary>
+/// The cold-operation runners behind Gather/GatherOutcomes/AsCompleted/FirstSuccessful over operations and TaskGroup:
+/// cancellations they cause themselves, execution context, observed exceptions, tokens, and the group's lifecycle.
+/// </summary>
+public class RunnerTests
+{
+    private static readonly AsyncLocal<string?> s_ambient = new();
+
+    [Fact]
+    public async Task GatherOperations_CancellationCausedByTheFirstFailure_IsNotAFailure_EvenAsAFaultedOperationCanceledException()
+    {
+        var failing = Source<int>();
+        Task<int[]> gather = Async.Gather(new Func<CancellationToken, Task<int>>[]
+        {
+            _ => failing.Task,
+            async token =>
+            {
+                // Reacts to its cancellation by faulting with an OperationCanceledException (not by ending canceled).
+                var canceled = Source<int>();
+                using (token.Register(() => canceled.TrySetException(new OperationCanceledException(token))))
+                {
+                    return await canceled.Task.ConfigureAwait(false);
+                }
+            },
+            async token =>
+            {
+                await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
+                return 3;
+            },
+        });
+        failing.SetException(new FormatException("first"));
+
+        await gather.WhenSettled();
+        gather.Exception!.InnerExceptions.Should().ContainSingle().Which.Should().BeOfType<FormatException>();
+    }
+
+    [Fact]
+    public async Task Operations_StartedLater_RunInTheCallersExecutionContext()
+    {
+        s_ambient.Value = "caller";
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string?>();
+        Func<CancellationToken, Task<int>> Op(int i) => _ =>
+        {
+            seen.Enqueue(s_ambient.Value);
+            var done = new TaskCompletionSource<int>();
+            // Completed from a pool thread that does not carry the caller's execution context.
+            ThreadPool.UnsafeQueueUserWorkItem(_ => done.SetResult(i), null);
+            return done.Task;
+        };
+
+        (await Async.Gather(Enumerable.Range(0, 5).Select(Op), maxConcurrency: 1).Guard()).Should().Equal(0, 1, 2, 3, 4);
+        seen.Should().HaveCount(5).And.OnlyContain(v => v == "caller");
+        s_ambient.Value = null;
+    }
+
+    [Fact]
+    public async Task Operations_WithExecutionContextFlowSuppressed_StillRun()
+    {
+        Task<int[]> gather;
+        using (ExecutionContext.SuppressFlow())
+        {
+            gather = Async.Gather(new Func<CancellationToken, Task<int>>[] { _ => Task.Run(() => 1), _ => Task.FromResult(2) }, maxConcurrency: 1);
+        }
+
+        (await gather.Guard()).Should().Equal(1, 2);
+    }
+
+    [Fact]
+    public async Task Runners_ObserveEveryFailure_NothingReachesUnobservedTaskException()
+    {
+        using var monitor = new UnobservedExceptionMonitor();
+        await WithoutSynchronizationContext(() => RunFailures(monitor));
+        monitor.CollectAndGetSeen().Should().BeEmpty("the library observed every exception it was handed");
+
+        static Task<int> FailLater(UnobservedExceptionMonitor monitor) => Task.Run(int () => throw monitor.NewException());
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static async Task RunFailures(UnobservedExceptionMonitor monitor)
+        {
+            Func<CancellationToken, Task<int>> Fail() => _ => FailLater(monitor);
+            await FluentActions.Awaiting(() => Async.Gather(new[] { Fail(), Fail(), Fail() })).Should().ThrowAsync<InvalidOperationException>();
+            await FluentActions.Awaiting(() => Async.FirstSuccessful(new[] { Fail(), Fail() })).Should().ThrowAsync<AggregateException>();
+            await foreach (var (_, task) in Async.AsCompleted(new[] { Fail(), Fail() }))
+            {
+                // The yielded tasks are the caller's to observe.
+                task.Exception.Should().NotBeNull();
+            }
+
+            // Wait hands the inputs back (the caller observes them); what Wait builds internally it observes itself.
+            var hot = new[] { FailLater(monitor), FailLater(monitor) };
+            (await Async.Wait(hot)).Done.Should().OnlyContain(t => t.Exception != null);
+            var timed = new[] { FailLater(monitor) };
+            (await Async.Wait(timed, ReturnWhen.AllCompleted, TimeSpan.FromSeconds(30))).Done.Should().OnlyContain(t => t.Exception != null);
+        }
+    }
+
+    [Fact]
+    public async Task FirstSuccessful_NextOperationFailsSynchronously_AsTheLast_TheRaceStillEnds()
+    {
+        var time = new ManualTimeProvider();
+        var first = Source<int>();
+        Task<int> race = Async.FirstSuccessful(
+            new Func<CancellationToken, Task<int>>[] { _ => first.Task, _ => Task.FromException<int>(new FormatException("sync")) },
+            TimeSpan.FromSeconds(1),
+            time);
+        first.SetException(new FormatException("async"));
+        (await FluentActions.Awaiting(() => race.Guard()).Should().ThrowAsync<AggregateException>()).Which.InnerExceptions.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task AsCompletedOperations_CallersTokenAndEnumeratorToken_EitherCancels()
+    {
+        using var caller = new CancellationTokenSource();
+        using var enumerator = new CancellationTokenSource();
+        var probe = new OperationProbe<int>(2);
+        await using IAsyncEnumerator<(int, Task<int>)> e = Async.AsCompleted(probe.Operations, cancellationToken: caller.Token).GetAsyncEnumerator(enumerator.Token);
+        ValueTask<bool> next = e.MoveNextAsync();
+        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 2);
+        enumerator.Cancel();
+        await FluentActions.Awaiting(() => next.AsTask().Guard()).Should().ThrowAsync<OperationCanceledException>();
+        probe.Tokens[0].IsCancellationRequested.Should().BeTrue("the enumerator's token reaches the operations even when the caller passed its own");
+        caller.IsCancellationRequested.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task AsCompletedOperations_SameTokenTwice_Cancels()
+    {
+        using var cts = new CancellationTokenSource();
+        var probe = new OperationProbe<int>(1);
+        await using IAsyncEnumerator<(int, Task<int>)> e = Async.AsCompleted(probe.Operations, cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
+        ValueTask<bool> next = e.MoveNextAsync();
+        cts.Cancel();
+        await FluentActions.Awaiting(() => next.AsTask().Guard()).Should().ThrowAsync<OperationCanceledException>();
+        probe.Tokens[0].IsCancellationRequested.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task AsCompletedOperations_TokenAlreadyCanceled_StartsNothing()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var probe = new OperationProbe<int>(2);
+        await using IAsyncEnumerator<(int, Task<int>)> e = Async.AsCompleted(probe.Operations, cancellationToken: cts.Token).GetAsyncEnumerator();
+        await FluentActions.Awaiting(async () => await e.MoveNextAsync()).Should().ThrowAsync<OperationCanceledException>();
+        probe.StartOrder.Should().BeEmpty();
+
+        var probe2 = new OperationProbe<int>(2);
+        await using IAsyncEnumerator<(int, Task<int>)> e2 = Async.AsCompleted(probe2.Operations).GetAsyncEnumerator(cts.Token);
+        await FluentActions.Awaiting(async () => await e2.MoveNextAsync()).Should().ThrowAsync<OperationCanceledException>();
+        probe2.StartOrder.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AsCompletedOperations_CanceledBetweenItems_NextMoveThrowsEvenIfMoreAreReady()
+    {
+        using var cts = new CancellationTokenSource();
+        var ops = new Func<CancellationToken, Task<int>>[] { _ => Task.FromResult(1), _ => Task.FromResult(2) };
+        await using IAsyncEnumerator<(int, Task<int>)> e = Async.AsCompleted(ops, cancellationToken: cts.Token).GetAsyncEnumerator();
+        (await e.MoveNextAsync()).Should().BeTrue();
+        cts.Cancel();
+        await FluentActions.Awaiting(async () => await e.MoveNextAsync()).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Fact]
+    public async Task WaitFor_SystemClock_TimeoutReallyFires()
+    {
+        Task<int> wait = Async.WaitFor(token => Task.Delay(Timeout.Infinite, token).ContinueWith(_ => 1, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default), TimeSpan.FromMilliseconds(20));
+        await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<TimeoutException>();
+    }
+
+    [Fact]
+    public void WaitFor_OperationFinishesFirst_ItsTokenSourceAndTimerAreReleased()
+    {
+        // What the operation registered on its token stays reachable from the timer queue until the token source is disposed.
+        AssertCollectable(() => WithoutSynchronizationContext(Run), "the operation's token source (and its timer) must be released when the operation finishes");
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static WeakReference Run()
+        {
+            var marker = new object();
+            var done = new TaskCompletionSource<int>();
+            Task<int> wait = Async.WaitFor(
+                token =>
+                {
+                    token.Register(static _ => { }, marker);
+                    return done.Task;
+                },
+                TimeSpan.FromHours(1));
+            done.SetResult(1);
+            wait.IsCompletedSuccessfully.Should().BeTrue();
+            return new WeakReference(marker);
+        }
+    }
+
+    [Fact]
+    public void TaskGroup_AfterCancel_RefusesNewOperations()
+    {
+        var group = new TaskGroup();
+        group.Cancel();
+        Call(() => group.Run(_ => Task.FromResult(1))).Should().Throw<InvalidOperationException>().WithMessage("*shutting down*");
+        group.Token.IsCancellationRequested.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task TaskGroup_DisposeAsyncTwice_OneDisposal()
+    {
+        var child = Source<int>();
+        var group = new TaskGroup();
+        _ = group.Run(_ => child.Task);
+        Task first = group.DisposeAsync().AsTask();
+        Task second = group.DisposeAsync().AsTask();
+        second.Should().BeSameAs(first);
+        child.SetResult(1);
+        await first.Guard();
+    }
+
+    [Fact]
+    public async Task TaskGroup_FinishedAfterItsLastChild_RefusesNewOperations()
+    {
+        var child = Source<int>();
+        var group = new TaskGroup();
+        _ = group.Run(_ => child.Task);
+        Task disposal = group.DisposeAsync().AsTask();
+        child.SetResult(1);
+        await disposal.Guard();
+        Call(() => group.Run(_ => Task.FromResult(1))).Should().Throw<InvalidOperationException>().WithMessage("*finished*");
+    }
+
+    [Fact]
+    public async Task TaskGroup_BodyCanceledByTheGroupItself_IsNotAFailure()
+    {
+        Task run = TaskGroup.RunAsync(group =>
+        {
+            group.Cancel();
+            group.Token.ThrowIfCancellationRequested();
+            return Task.CompletedTask;
+        });
+        await run.Guard();
+        run.Status.Should().Be(TaskStatus.RanToCompletion);
+
+        Task<int> typed = TaskGroup.RunAsync<int>(async group =>
+        {
+            _ = group.Run(_ => Task.FromException(new FormatException("child")));
+            await Task.Delay(Timeout.Infinite, group.Token).ConfigureAwait(false);
+            return 1;
+        });
+        (await FluentActions.Awaiting(() => typed.Guard()).Should().ThrowAsync<AggregateException>())
+            .Which.InnerExceptions.Should().ContainSingle().Which.Should().BeOfType<FormatException>("the body's cancellation came from the group, after the child's failure");
+    }
+}
