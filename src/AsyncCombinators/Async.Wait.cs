@@ -211,24 +211,27 @@ public static partial class Async
             return Task.FromCanceled<WaitResult<TTask>>(cancellationToken);
         }
 
+        // The snapshot is taken later, from an array that must not change meanwhile: never the caller's own array
+        // (enumerated once, at the call). Ours is split in place when the wait ends.
+        TTask[] owned = ReferenceEquals(items, tasks) ? (TTask[])items.Clone() : items;
         if (timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled && returnWhen != ReturnWhen.FirstException)
         {
             // Nothing can end the wait early: one BCL combinator and one continuation that takes the snapshot.
             // (WhenAny detaches from the losers itself; WhenAll ends only when every input has completed.)
-            Task combined = returnWhen == ReturnWhen.FirstCompleted ? Task.WhenAny(items) : Task.WhenAll(items);
+            Task combined = returnWhen == ReturnWhen.FirstCompleted ? Task.WhenAny(owned) : Task.WhenAll(owned);
 #if NET8_0_OR_GREATER
-            return SnapshotAfterAsync(combined, items);
+            return SnapshotAfterAsync(combined, owned, doneInPlace: returnWhen == ReturnWhen.AllCompleted);
 #else
             return combined.ContinueWith(
                 WaitPromise<TTask>.SnapshotAfter,
-                items,
+                owned,
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.RunContinuationsAsynchronously,
                 TaskScheduler.Default);
 #endif
         }
 
-        return WaitPromise<TTask>.Start(items, returnWhen, timeout, timeProvider, cancellationToken);
+        return WaitPromise<TTask>.Start(owned, returnWhen, timeout, timeProvider, cancellationToken);
     }
 
 #if NET8_0_OR_GREATER
@@ -236,12 +239,12 @@ public static partial class Async
     /// An async method is the cheapest continuation here: its box is both the returned task and the continuation on
     /// <paramref name="combined"/> (no continuation task, no execution-context capture by a scheduler).
     /// </remarks>
-    private static async Task<WaitResult<TTask>> SnapshotAfterAsync<TTask>(Task combined, TTask[] items)
+    private static async Task<WaitResult<TTask>> SnapshotAfterAsync<TTask>(Task combined, TTask[] owned, bool doneInPlace)
         where TTask : Task
     {
         await combined.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         combined.Observe();
-        return WaitPromise<TTask>.Snapshot(items);
+        return WaitPromise<TTask>.SnapshotOwned(owned, doneInPlace);
     }
 #endif
 }

@@ -309,4 +309,72 @@ public class WaitTests
         FluentActions.Invoking(() => { _ = doneList[1]; }).Should().Throw<ArgumentOutOfRangeException>();
         ((System.Collections.IEnumerable)p).Cast<Task<int>>().Should().Equal(pending.Task);
     }
+
+    public static TheoryData<ReturnWhen, bool> ReturnWhenAndDeadline() => new()
+    {
+        { ReturnWhen.FirstCompleted, false }, { ReturnWhen.AllCompleted, false }, { ReturnWhen.FirstException, false },
+        { ReturnWhen.FirstCompleted, true }, { ReturnWhen.AllCompleted, true }, { ReturnWhen.FirstException, true },
+    };
+
+    /// <summary>The collection is read once, at the call: changing the caller's array later changes nothing, and Wait never writes to it.</summary>
+    [Theory]
+    [MemberData(nameof(ReturnWhenAndDeadline))]
+    public async Task Wait_CallersArrayChangedWhileWaiting_ResultPartitionsWhatWasPassed(ReturnWhen returnWhen, bool deadline)
+    {
+        var a = Source();
+        var b = Source();
+        var c = Source();
+        Task[] tasks = { a.Task, b.Task, c.Task };
+        Task<WaitResult<Task>> wait = deadline
+            ? Async.Wait(tasks, returnWhen, TimeSpan.FromHours(1), new ManualTimeProvider(), CancellationToken.None)
+            : Async.Wait(tasks, returnWhen);
+        Task[] replacement = { Task.CompletedTask, Task.CompletedTask, Task.CompletedTask };
+        Array.Copy(replacement, tasks, 3);
+
+        if (returnWhen == ReturnWhen.FirstException)
+        {
+            b.SetException(new FormatException());
+        }
+        else
+        {
+            b.SetResult();
+        }
+
+        if (returnWhen == ReturnWhen.AllCompleted)
+        {
+            c.SetResult();
+            a.SetResult();
+        }
+
+        var (done, pending) = await wait.Guard();
+        if (returnWhen == ReturnWhen.AllCompleted)
+        {
+            done.Should().Equal(a.Task, b.Task, c.Task);
+            pending.Should().BeEmpty();
+        }
+        else
+        {
+            done.Should().Equal(b.Task);
+            pending.Should().Equal(a.Task, c.Task);
+        }
+
+        tasks.Should().Equal(replacement, "Wait never writes to the caller's array");
+        _ = b.Task.Exception;
+    }
+
+    [Fact]
+    public async Task Wait_ResultSegments_IndexLikeTheirEnumeration()
+    {
+        var a = Source();
+        var b = Source();
+        var c = Source();
+        Task<WaitResult<Task>> wait = Async.Wait(new List<Task> { a.Task, b.Task, c.Task }, ReturnWhen.FirstCompleted);
+        b.SetResult();
+        var (done, pending) = await wait.Guard();
+        var list = (IReadOnlyList<Task>)pending;
+        list[0].Should().BeSameAs(a.Task);
+        list[1].Should().BeSameAs(c.Task);
+        ((IReadOnlyList<Task>)done)[0].Should().BeSameAs(b.Task);
+        Call(() => list[2]).Should().Throw<ArgumentOutOfRangeException>();
+    }
 }

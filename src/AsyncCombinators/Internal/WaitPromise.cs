@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -88,6 +89,46 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
             pending == 0 ? ReadOnlySegment<TTask>.Empty : new ReadOnlySegment<TTask>(split, done, pending));
     }
 
+    /// <summary>
+    /// Splits an array this call owns, reading each task's status once: one side is compacted in input order into the
+    /// front of <paramref name="owned"/> itself (safe, since it is written no faster than it is read), the other goes to
+    /// a separate buffer, also in input order. <paramref name="doneInPlace"/> picks the side expected to be larger
+    /// (completed ones for AllCompleted), so the buffer stays small.
+    /// </summary>
+    public static WaitResult<TTask> SnapshotOwned(TTask[] owned, bool doneInPlace)
+    {
+        TTask[]? other = null;
+        int otherCount = 0;
+        int inPlace = 0;
+        for (int i = 0; i < owned.Length; i++)
+        {
+            TTask task = owned[i];
+            if (task.IsCompleted == doneInPlace)
+            {
+                owned[inPlace++] = task;
+            }
+            else
+            {
+                if (other is null)
+                {
+                    // Typically one (FirstCompleted); grows by doubling.
+                    other = new TTask[1];
+                }
+                else if (otherCount == other.Length)
+                {
+                    Array.Resize(ref other, Math.Min(owned.Length, other.Length * 2));
+                }
+
+                other[otherCount++] = task;
+            }
+        }
+
+        IReadOnlyCollection<TTask> front = inPlace == 0 ? ReadOnlySegment<TTask>.Empty : new ReadOnlySegment<TTask>(owned, 0, inPlace);
+        IReadOnlyCollection<TTask> rest = otherCount == 0 ? ReadOnlySegment<TTask>.Empty : new ReadOnlySegment<TTask>(other!, 0, otherCount);
+        return doneInPlace ? new WaitResult<TTask>(front, rest) : new WaitResult<TTask>(rest, front);
+    }
+
+    /// <summary>Starts waiting; <paramref name="tasks"/> is owned by the promise from now on and split in place when it finishes.</summary>
     public static Task<WaitResult<TTask>> Start(TTask[] tasks, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var promise = new WaitPromise<TTask>(tasks, returnWhen, cancellationToken);
@@ -221,7 +262,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
         }
         else
         {
-            TrySetResult(Snapshot(_tasks));
+            TrySetResult(SnapshotOwned(_tasks, doneInPlace: _returnWhen == ReturnWhen.AllCompleted));
         }
     }
 }
