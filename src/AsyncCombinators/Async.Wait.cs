@@ -181,6 +181,7 @@ public static partial class Async
 
         ThrowHelper.ValidateTimeout(timeout, nameof(timeout));
         ThrowHelper.ThrowIfNull(timeProvider, nameof(timeProvider));
+        // Stryker disable once Boolean : a copy here only costs an allocation: the pending paths below copy the caller's array anyway.
         TTask[] items = TaskCollection.Distinct(TaskCollection.ToArray(tasks, nameof(tasks), copy: false));
         if (items.Length == 0)
         {
@@ -206,6 +207,7 @@ public static partial class Async
             return Task.FromResult(WaitPromise<TTask>.Snapshot(items));
         }
 
+        // Stryker disable once Block : without this shortcut the registration on the canceled token cancels the wait at once, the same way.
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<WaitResult<TTask>>(cancellationToken);

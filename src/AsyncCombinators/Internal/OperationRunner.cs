@@ -84,6 +84,7 @@ internal abstract class OperationRunner<T>
             // Every operation finished meanwhile and the source was released: nothing left to cancel.
         }
 
+        // Stryker disable once Statement : race only: stopped in the moment between one operation's end and the start of the next.
         TryFinish();
     }
 
@@ -93,6 +94,7 @@ internal abstract class OperationRunner<T>
         int index;
         lock (_lock)
         {
+            // Stryker disable once Boolean : no caller reads the result after a stop.
             if (_stopped || _next == _operations.Length)
             {
                 return false;
@@ -104,6 +106,7 @@ internal abstract class OperationRunner<T>
 
         Launch(index);
         TryFinish();
+        // Stryker disable once Boolean : no caller reads the result.
         return true;
     }
 
@@ -165,6 +168,7 @@ internal abstract class OperationRunner<T>
     /// </summary>
     private void Launch(int index)
     {
+        // Stryker disable once Logical : running in the caller's context when already in it changes nothing (tests check both branches).
         if (_context is null || ReferenceEquals(ExecutionContext.Capture(), _context))
         {
             LaunchHere(index);
@@ -214,10 +218,12 @@ internal abstract class OperationRunner<T>
                 return;
             }
 
+            // Stryker disable once Boolean : finishing twice releases released things again and completes a completed promise.
             _finished = true;
         }
 
         Registrations.Release(_callerRegistration);
+        // Stryker disable once Statement : a token source without a timer or a wait handle holds nothing to release.
         _source.Dispose();
         OnAllStopped();
     }

@@ -42,6 +42,7 @@ internal static class OutcomeError
 
     private static OperationCanceledException GetCancellationException(Task canceledTask)
     {
+        // Stryker disable once all : compiled out of Release builds.
         Debug.Assert(canceledTask.IsCanceled, "Only canceled tasks are stored in the error slot.");
         OperationCanceledException? thrown = null;
         try

@@ -59,6 +59,7 @@ internal sealed class OutcomesPromise<TTask, TOutcome> : TaskCompletionSource<TO
         if (cancellationToken.CanBeCanceled)
         {
             promise._registration = Registrations.Register(s_onCanceled, promise, cancellationToken);
+            // Stryker disable once all : race only: the last input completed the promise while it was registering.
             if (promise.Task.IsCompleted)
             {
                 Registrations.Release(promise._registration);
@@ -93,6 +94,7 @@ internal sealed class OutcomesPromise<TTask, TOutcome> : TaskCompletionSource<TO
 
     private void OnCanceled()
     {
+        // Stryker disable once all : the token has just been canceled, which already dropped this registration.
         if (TrySetCanceled(_cancellationToken))
         {
             Registrations.Release(_registration);

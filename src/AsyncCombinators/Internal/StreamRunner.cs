@@ -50,6 +50,7 @@ internal sealed class StreamRunner<T> : OperationRunner<T>
                 return false;
             }
 
+            // Stryker disable once all : one consumer, which asks again only after its wait has ended (and the waiter was cleared).
             _waiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             wait = _waiter.Task;
             return false;
@@ -66,6 +67,7 @@ internal sealed class StreamRunner<T> : OperationRunner<T>
             _waiter = null;
         }
 
+        // Stryker disable once Boolean : the waiter's value is never read; it only wakes the consumer.
         waiter?.TrySetResult(true);
     }
 
@@ -79,7 +81,9 @@ internal sealed class StreamRunner<T> : OperationRunner<T>
             _waiter = null;
         }
 
+        // Stryker disable once all : every operation's completion has already woken the consumer; this is a safety net.
         waiter?.TrySetResult(false);
+        // Stryker disable once Boolean : the value is never read.
         _allStopped.TrySetResult(true);
     }
 }

@@ -25,6 +25,7 @@ internal static class WaitForPromise<T>
         if (started.IsCompleted)
         {
             // Completed synchronously: its result stands, whatever the timeout (TimeSpan.Zero included).
+            // Stryker disable once Statement : the operation completed synchronously: its token source has no timer or registration yet.
             source.Dispose();
             return Map(started);
         }

@@ -84,6 +84,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
         }
 
         Array.Reverse(split, done, pending);
+        // Stryker disable once Conditional : an empty segment reads like the shared empty one; sharing it only saves an allocation.
         return new WaitResult<TTask>(
             done == 0 ? ReadOnlySegment<TTask>.Empty : new ReadOnlySegment<TTask>(split, 0, done),
             pending == 0 ? ReadOnlySegment<TTask>.Empty : new ReadOnlySegment<TTask>(split, done, pending));
@@ -123,7 +124,9 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
             }
         }
 
+        // Stryker disable once Conditional : as in Snapshot.
         IReadOnlyCollection<TTask> front = inPlace == 0 ? ReadOnlySegment<TTask>.Empty : new ReadOnlySegment<TTask>(owned, 0, inPlace);
+        // Stryker disable once Conditional : as in Snapshot.
         IReadOnlyCollection<TTask> rest = otherCount == 0 ? ReadOnlySegment<TTask>.Empty : new ReadOnlySegment<TTask>(other!, 0, otherCount);
         return doneInPlace ? new WaitResult<TTask>(front, rest) : new WaitResult<TTask>(rest, front);
     }
@@ -151,6 +154,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
         {
             ITimer timer = timeProvider.CreateTimer(s_onTimeout, promise, timeout, Timeout.InfiniteTimeSpan);
             Volatile.Write(ref promise._timer, timer);
+            // Stryker disable once all : race only: finished while the timer was being stored.
             if (Volatile.Read(ref promise._state) != Running)
             {
                 // Finished while the timer was being stored: the finishing path may not have seen it.
@@ -158,9 +162,11 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
             }
         }
 
+        // Stryker disable once Logical : registering on a token that cannot be canceled is a no-op.
         if (cancellationToken.CanBeCanceled && promise._state == Running)
         {
             promise._registration = Registrations.Register(s_onCanceled, promise, cancellationToken);
+            // Stryker disable once all : race only: finished while registering.
             if (Volatile.Read(ref promise._state) != Running)
             {
                 Registrations.Release(promise._registration);
@@ -178,6 +184,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
         int registered = 0;
         foreach (TTask task in _tasks)
         {
+            // Stryker disable once all : race only: Start returns at once when an input has faulted already, so only one faulting meanwhile stops the loop early.
             if (Volatile.Read(ref _state) != Running)
             {
                 // An input faulted meanwhile (FirstException): attach nothing more.
@@ -189,6 +196,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
                 registered++;
                 _ = task.ContinueWith(s_onInputCompleted, this, detachToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
+            // Stryker disable once all : race only, as above: an input that faulted after the check at the call.
             else if (_returnWhen == ReturnWhen.FirstException && task.IsFaulted)
             {
                 Finish(ReasonInput);
@@ -217,6 +225,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
     private void OnCombinedCompleted()
     {
         // WhenAny over the inputs and the sentinel: the sentinel wins only when a timeout or cancellation ended the wait.
+        // Stryker disable once Conditional : _reason stays ReasonInput unless a deadline completed the sentinel.
         Finish(_combined!.Result == _sentinel!.Task ? Volatile.Read(ref _reason) : ReasonInput);
     }
 
@@ -227,6 +236,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
             // Let WhenAny end through the sentinel, so it detaches from every input itself.
             if (Interlocked.CompareExchange(ref _reason, reason, ReasonInput) == ReasonInput)
             {
+                // Stryker disable once Boolean : the sentinel's value is never read.
                 _sentinel.TrySetResult(true);
             }
         }
@@ -238,6 +248,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
 
     private void Finish(int reason)
     {
+        // Stryker disable once Statement : race only: a second Finish (a deadline racing the last input) finds everything released.
         if (Interlocked.Exchange(ref _state, Finished) != Running)
         {
             return;
@@ -247,12 +258,14 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
         Registrations.Release(_registration);
         if (_detach is not null)
         {
+            // Stryker disable once Equality : cancelling with nothing left attached is harmless.
             if (Volatile.Read(ref _remaining) > 0)
             {
                 // Removes the continuations from the inputs that are still pending.
                 _detach.Cancel();
             }
 
+            // Stryker disable once all : a token source without a timer or a wait handle holds nothing to release.
             _detach.Dispose();
         }
 
