@@ -265,8 +265,10 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
             if (handOver)
             {
                 _signal.SetResult(true);
+                return;
             }
-            else if (wake)
+
+            if (wake)
             {
                 switch (reason)
                 {
