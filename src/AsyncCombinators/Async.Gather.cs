@@ -135,6 +135,7 @@ public static partial class Async
     {
         ThrowHelper.ThrowIfNull(task1, nameof(task1));
         ThrowHelper.ThrowIfNull(task2, nameof(task2));
+        // Stryker disable once Block : without the shortcut the same already-completed result comes from the general path; it only saves allocations.
         if (task1.IsSucceeded() && task2.IsSucceeded())
         {
             return Task.FromResult((task1.Result, task2.Result));
@@ -163,6 +164,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(task1, nameof(task1));
         ThrowHelper.ThrowIfNull(task2, nameof(task2));
         ThrowHelper.ThrowIfNull(task3, nameof(task3));
+        // Stryker disable once Block : without the shortcut the same already-completed result comes from the general path; it only saves allocations.
         if (task1.IsSucceeded() && task2.IsSucceeded() && task3.IsSucceeded())
         {
             return Task.FromResult((task1.Result, task2.Result, task3.Result));
@@ -194,6 +196,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(task2, nameof(task2));
         ThrowHelper.ThrowIfNull(task3, nameof(task3));
         ThrowHelper.ThrowIfNull(task4, nameof(task4));
+        // Stryker disable once Block : without the shortcut the same already-completed result comes from the general path; it only saves allocations.
         if (task1.IsSucceeded() && task2.IsSucceeded() && task3.IsSucceeded() && task4.IsSucceeded())
         {
             return Task.FromResult((task1.Result, task2.Result, task3.Result, task4.Result));
@@ -228,6 +231,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(task3, nameof(task3));
         ThrowHelper.ThrowIfNull(task4, nameof(task4));
         ThrowHelper.ThrowIfNull(task5, nameof(task5));
+        // Stryker disable once Block : without the shortcut the same already-completed result comes from the general path; it only saves allocations.
         if (task1.IsSucceeded() && task2.IsSucceeded() && task3.IsSucceeded() && task4.IsSucceeded() && task5.IsSucceeded())
         {
             return Task.FromResult((task1.Result, task2.Result, task3.Result, task4.Result, task5.Result));

@@ -215,6 +215,7 @@ public static partial class Async
 
         // The snapshot is taken later, from an array that must not change meanwhile: never the caller's own array
         // (enumerated once, at the call). Ours is split in place when the wait ends.
+        // Stryker disable once Conditional : an extra copy of an array that is already ours only costs an allocation.
         TTask[] owned = ReferenceEquals(items, tasks) ? (TTask[])items.Clone() : items;
         if (timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled && returnWhen != ReturnWhen.FirstException)
         {
@@ -222,6 +223,7 @@ public static partial class Async
             // (WhenAny detaches from the losers itself; WhenAll ends only when every input has completed.)
             Task combined = returnWhen == ReturnWhen.FirstCompleted ? Task.WhenAny(owned) : Task.WhenAll(owned);
 #if NET8_0_OR_GREATER
+            // Stryker disable once Equality : either side may be split in place; the choice only sizes the separate buffer.
             return SnapshotAfterAsync(combined, owned, doneInPlace: returnWhen == ReturnWhen.AllCompleted);
 #else
             return combined.ContinueWith(

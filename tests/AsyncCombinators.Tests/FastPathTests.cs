@@ -49,7 +49,8 @@ public class FastPathTests
     {
         var gate = Source<int>();
         Task<int> Input(int position) => position == pendingPosition ? gate.Task : Task.FromResult(position + 10);
-        Task<int[]> gather = Task.Run(() => arity switch
+        // Called on this thread: a fast path that took the pending input for a completed one would block here on its Result.
+        Task<int[]> gather = (arity switch
         {
             2 => Tuple(Async.Gather(Input(0), Input(1)), t => new[] { t.Item1, t.Item2 }),
             3 => Tuple(Async.Gather(Input(0), Input(1), Input(2)), t => new[] { t.Item1, t.Item2, t.Item3 }),
@@ -210,14 +211,30 @@ public class FastPathTests
     [Fact]
     public void Distinct_DoesNotKeepTheElementsAlive()
     {
-        AssertCollectable(
-            () => WithoutSynchronizationContext(() =>
-            {
-                object[] items = Enumerable.Range(0, 100).Select(_ => new object()).ToArray();
-                TaskCollection.Distinct(items).Should().BeSameAs(items);
-                return new WeakReference(items[37]);
-            }),
-            "the pooled table must be cleared before it goes back to the pool");
+        // On this thread, whose pool cache outlives the call (a dedicated thread's cache would die with it).
+        AssertCollectable(Run, "the pooled table must be cleared before it goes back to the pool");
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static WeakReference Run()
+        {
+            object[] items = Enumerable.Range(0, 100).Select(_ => new object()).ToArray();
+            TaskCollection.Distinct(items).Should().BeSameAs(items);
+            return new WeakReference(items[37]);
+        }
+    }
+
+    [Fact]
+    public void Wait_ConditionHoldsAtTheCall_DoneAndPendingInInputOrder()
+    {
+        var a = Source();
+        var c = Source();
+        var e = Source();
+        Task b = Task.CompletedTask;
+        Task d = Task.FromResult(4);
+        Task<WaitResult<Task>> wait = Async.Wait(new[] { a.Task, b, c.Task, d, e.Task }, ReturnWhen.FirstCompleted);
+        wait.IsCompleted.Should().BeTrue();
+        wait.Result.Done.Should().Equal(b, d);
+        wait.Result.Pending.Should().Equal(a.Task, c.Task, e.Task);
     }
 
     [Fact]

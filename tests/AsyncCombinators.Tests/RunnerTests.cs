@@ -19,14 +19,13 @@ public class RunnerTests
         Task<int[]> gather = Async.Gather(new Func<CancellationToken, Task<int>>[]
         {
             _ => failing.Task,
-            async token =>
+            token =>
             {
-                // Reacts to its cancellation by faulting with an OperationCanceledException (not by ending canceled).
+                // Reacts to its cancellation by faulting with an OperationCanceledException (not by ending canceled;
+                // an async method would turn it into a cancellation).
                 var canceled = Source<int>();
-                using (token.Register(() => canceled.TrySetException(new OperationCanceledException(token))))
-                {
-                    return await canceled.Task.ConfigureAwait(false);
-                }
+                token.Register(() => canceled.TrySetException(new OperationCanceledException(token)));
+                return canceled.Task;
             },
             async token =>
             {
@@ -93,8 +92,28 @@ public class RunnerTests
             }
 
             // Wait hands the inputs back (the caller observes them); what Wait builds internally it observes itself.
-            var hot = new[] { FailLater(monitor), FailLater(monitor) };
-            (await Async.Wait(hot)).Done.Should().OnlyContain(t => t.Exception != null);
+            var x = new TaskCompletionSource<int>();
+            var y = new TaskCompletionSource<int>();
+            Task<WaitResult<Task<int>>> all = Async.Wait(new[] { x.Task, y.Task });
+            x.SetException(monitor.NewException());
+            y.SetException(monitor.NewException());
+            (await all).Done.Should().OnlyContain(t => t.Exception != null);
+
+            // An AsCompleted loop over operations left early: the operations that fail afterwards are never yielded,
+            // so the library observes them.
+            var late = new TaskCompletionSource<int>();
+            var ops = new Func<CancellationToken, Task<int>>[] { _ => Task.FromResult(1), _ => late.Task };
+            await foreach (var (index, _) in Async.AsCompleted(ops))
+            {
+                index.Should().Be(0);
+                _ = Task.Run(async () =>
+                {
+                    await Task.Delay(50).ConfigureAwait(false);
+                    late.SetException(monitor.NewException());
+                });
+                break;
+            }
+
             var timed = new[] { FailLater(monitor) };
             (await Async.Wait(timed, ReturnWhen.AllCompleted, TimeSpan.FromSeconds(30))).Done.Should().OnlyContain(t => t.Exception != null);
         }
@@ -195,6 +214,34 @@ public class RunnerTests
             done.SetResult(1);
             wait.IsCompletedSuccessfully.Should().BeTrue();
             return new WeakReference(marker);
+        }
+    }
+
+    [Fact]
+    public void WaitFor_WithCallerToken_OperationFinishesFirst_TheCallersTokenNoLongerHoldsTheOperationsTokenSource()
+    {
+        using var caller = new CancellationTokenSource();
+        AssertCollectable(() => WithoutSynchronizationContext(() => Run(caller.Token)), "the registration on the caller's token must be released when the operation finishes");
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static WeakReference Run(CancellationToken callerToken)
+        {
+            object? source = null;
+            var done = new TaskCompletionSource<int>();
+            Task<int> wait = Async.WaitFor(
+                token =>
+                {
+                    // The token source behind the operation's token (a private field of CancellationToken).
+                    source = typeof(CancellationToken).GetField("_source", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(token);
+                    return done.Task;
+                },
+                TimeSpan.FromHours(1),
+                new ManualTimeProvider(),
+                callerToken);
+            done.SetResult(1);
+            wait.IsCompletedSuccessfully.Should().BeTrue();
+            source.Should().NotBeNull();
+            return new WeakReference(source);
         }
     }
 

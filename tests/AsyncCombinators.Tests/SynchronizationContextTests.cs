@@ -18,7 +18,7 @@ public class SynchronizationContextTests
         "WaitFor hot", "WaitFor cold", "WaitFor cold void", "WaitFor cold token",
         "FirstSuccessful", "TaskGroup.RunAsync pending body", "TaskGroup.RunAsync completed body",
         "TaskGroup.RunAsync<T> pending body", "TaskGroup.RunAsync<T> completed body", "TaskGroup.DisposeAsync",
-        "AsCompleted", "AsCompleted timeout", "AsCompleted ops",
+        "AsCompleted", "AsCompleted timeout", "AsCompleted ops", "AsCompleted ops left early",
     };
 
     [Theory]
@@ -59,7 +59,7 @@ public class SynchronizationContextTests
             "WaitFor cold void" => Async.WaitFor(_ => (Task)b.Task, timeout),
             "WaitFor cold token" => Async.WaitFor(_ => a.Task, timeout, cts.Token),
             "FirstSuccessful" => Async.FirstSuccessful(new Func<CancellationToken, Task<int>>[] { _ => a.Task, _ => a.Task }, timeout),
-            "TaskGroup.RunAsync pending body" => TaskGroup.RunAsync(g => { _ = g.Run(_ => a.Task); return b.Task; }),
+            "TaskGroup.RunAsync pending body" => TaskGroup.RunAsync(g => { _ = g.Run(_ => a.Task); return (Task)b.Task; }),
             "TaskGroup.RunAsync completed body" => TaskGroup.RunAsync(g => { _ = g.Run(_ => a.Task); return Task.CompletedTask; }),
             "TaskGroup.RunAsync<T> pending body" => TaskGroup.RunAsync(g => { _ = g.Run(_ => a.Task); return b.Task; }),
             "TaskGroup.RunAsync<T> completed body" => TaskGroup.RunAsync(g => { _ = g.Run(_ => a.Task); return Task.FromResult(1); }),
@@ -67,6 +67,7 @@ public class SynchronizationContextTests
             "AsCompleted" => Drain(context, Async.AsCompleted(new[] { a.Task, a.Task.ContinueWith(t => t.Result, TaskScheduler.Default) })),
             "AsCompleted timeout" => Drain(context, Async.AsCompleted(new[] { a.Task }, timeout)),
             "AsCompleted ops" => Drain(context, Async.AsCompleted(new Func<CancellationToken, Task<int>>[] { _ => a.Task, _ => a.Task }, maxConcurrency: 1)),
+            "AsCompleted ops left early" => LeaveEarly(context, Async.AsCompleted(new Func<CancellationToken, Task<int>>[] { _ => Task.FromResult(0), _ => a.Task })),
             _ => throw new ArgumentOutOfRangeException(nameof(call)),
         });
 
@@ -92,6 +93,14 @@ public class SynchronizationContextTests
         {
         }
 
+        await Under(context, () => enumerator.DisposeAsync()).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes one item, then disposes the enumerator (on <paramref name="context"/>) while an operation still runs.</summary>
+    private static async Task LeaveEarly<T>(RecordingContext context, IAsyncEnumerable<T> source)
+    {
+        IAsyncEnumerator<T> enumerator = Under(context, () => source.GetAsyncEnumerator());
+        (await Under(context, () => enumerator.MoveNextAsync()).ConfigureAwait(false)).Should().BeTrue();
         await Under(context, () => enumerator.DisposeAsync()).ConfigureAwait(false);
     }
 

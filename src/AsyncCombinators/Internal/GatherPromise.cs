@@ -67,7 +67,7 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
             }
         }
 
-        // Stryker disable once Statement : race only: every registered input completed before the count was settled.
+        // Stryker disable once all : race only: every registered input completed before the count was settled.
         if (PendingCount.Settle(ref promise._remaining, registered))
         {
             promise.Finish();

@@ -22,6 +22,7 @@ internal static class WaitForPromise<T>
     /// </summary>
     public static Task<T> Run(Task started, CancellationTokenSource source, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
+        // Stryker disable once Block : the general path returns the same result for a completed operation; this only saves allocations.
         if (started.IsCompleted)
         {
             // Completed synchronously: its result stands, whatever the timeout (TimeSpan.Zero included).
