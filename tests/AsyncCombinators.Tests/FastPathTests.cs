@@ -180,7 +180,7 @@ public class FastPathTests
     {
         foreach (int n in new[] { 0, 1, 2, 3, 16, 17, 40, 1000 })
         {
-            object[] items = Enumerable.Range(0, n).Select(_ => new object()).ToArray();
+            Task[] items = Enumerable.Range(0, n).Select(_ => new TaskCompletionSource().Task).ToArray();
             TaskCollection.Distinct(items).Should().BeSameAs(items, $"{n} distinct elements need no copy");
         }
     }
@@ -190,21 +190,21 @@ public class FastPathTests
     {
         foreach (int n in new[] { 2, 3, 16, 17, 40, 1000 })
         {
-            object[] distinct = Enumerable.Range(0, n).Select(_ => new object()).ToArray();
+            Task[] distinct = Enumerable.Range(0, n).Select(_ => new TaskCompletionSource().Task).ToArray();
             foreach (int duplicateOf in new[] { 0, n / 2, n - 1 })
             {
                 foreach (int insertAt in new[] { 0, n })
                 {
-                    List<object> input = distinct.ToList();
+                    List<Task> input = distinct.ToList();
                     input.Insert(insertAt, distinct[duplicateOf]);
-                    object[] result = TaskCollection.Distinct(input.ToArray());
+                    Task[] result = TaskCollection.Distinct(input.ToArray());
                     result.Should().HaveCount(n, $"n={n}, duplicate of {duplicateOf} at {insertAt}");
                     result.Should().Equal(input.Distinct(ReferenceEqualityComparer.Instance), (x, y) => ReferenceEquals(x, y));
                 }
             }
         }
 
-        object same = new();
+        Task same = Task.CompletedTask;
         TaskCollection.Distinct(new[] { same, same }).Should().ContainSingle().Which.Should().BeSameAs(same);
     }
 
@@ -217,7 +217,7 @@ public class FastPathTests
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         static WeakReference Run()
         {
-            object[] items = Enumerable.Range(0, 100).Select(_ => new object()).ToArray();
+            Task[] items = Enumerable.Range(0, 100).Select(_ => new TaskCompletionSource().Task).ToArray();
             TaskCollection.Distinct(items).Should().BeSameAs(items);
             return new WeakReference(items[37]);
         }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Threading.Tasks;
 
 namespace AsyncCombinators.Internal;
 
@@ -58,7 +59,7 @@ internal static class TaskCollection
     /// an open-addressing set of references in a pooled buffer.
     /// </summary>
     public static T[] Distinct<T>(T[] items)
-        where T : class
+        where T : Task
     {
         // Stryker disable once Block : one element also passes the pairwise check unchanged.
         if (items.Length < 2)
@@ -71,7 +72,7 @@ internal static class TaskCollection
     }
 
     private static T[] DistinctByPairs<T>(T[] items)
-        where T : class
+        where T : Task
     {
         for (int i = 1; i < items.Length; i++)
         {
@@ -88,7 +89,7 @@ internal static class TaskCollection
     }
 
     private static T[] DistinctByTable<T>(T[] items)
-        where T : class
+        where T : Task
     {
         // Stryker disable once all : any power of two of at least 2N slots works; a larger table only costs memory.
         int size = 1 << (32 - LeadingZeroCount((uint)(items.Length * 2) - 1));
@@ -98,7 +99,10 @@ internal static class TaskCollection
             int mask = size - 1;
             foreach (T item in items)
             {
-                int slot = RuntimeHelpers.GetHashCode(item) & mask;
+                // Task.Id (assigned once, with one atomic increment) is much cheaper than RuntimeHelpers.GetHashCode, which must
+                // install a hash code in the header of every fresh task; ids are only a hash here (equality is by reference),
+                // and the odd multiplier spreads consecutive ids over the table.
+                int slot = (item.Id * -1640531535) & mask;
                 while (true)
                 {
                     object? occupant = table[slot];
@@ -170,7 +174,7 @@ internal static class TaskCollection
     }
 
     private static T[] DistinctSlow<T>(T[] items)
-        where T : class
+        where T : Task
     {
         var seen = new HashSet<T>(ReferenceComparer<T>.Instance);
         var result = new List<T>(items.Length);
