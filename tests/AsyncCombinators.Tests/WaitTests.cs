@@ -376,5 +376,6 @@ public class WaitTests
         list[1].Should().BeSameAs(c.Task);
         ((IReadOnlyList<Task>)done)[0].Should().BeSameAs(b.Task);
         Call(() => list[2]).Should().Throw<ArgumentOutOfRangeException>();
+        ((System.Collections.IEnumerable)pending).Cast<Task>().Should().Equal(a.Task, c.Task);
     }
 }
