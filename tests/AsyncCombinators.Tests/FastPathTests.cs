@@ -49,16 +49,17 @@ public class FastPathTests
     {
         var gate = Source<int>();
         Task<int> Input(int position) => position == pendingPosition ? gate.Task : Task.FromResult(position + 10);
-        // Called on this thread: a fast path that took the pending input for a completed one would block here on its Result.
-        Task<int[]> gather = (arity switch
+        // The call itself must return at once: a fast path that took the pending input for a completed one would block
+        // on its Result. It runs on another thread so that such a regression fails the guard instead of hanging the run.
+        Task<Task<int[]>> call = Task.Factory.StartNew(() => arity switch
         {
             2 => Tuple(Async.Gather(Input(0), Input(1)), t => new[] { t.Item1, t.Item2 }),
             3 => Tuple(Async.Gather(Input(0), Input(1), Input(2)), t => new[] { t.Item1, t.Item2, t.Item3 }),
             4 => Tuple(Async.Gather(Input(0), Input(1), Input(2), Input(3)), t => new[] { t.Item1, t.Item2, t.Item3, t.Item4 }),
             _ => Tuple(Async.Gather(Input(0), Input(1), Input(2), Input(3), Input(4)), t => new[] { t.Item1, t.Item2, t.Item3, t.Item4, t.Item5 }),
-        });
+        }, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+        Task<int[]> gather = await call.Guard("the Gather call returns without waiting for the pending input");
 
-        await Task.Delay(20);
         gather.IsCompleted.Should().BeFalse("one input is still pending");
         gate.SetResult(pendingPosition + 10);
         (await gather.Guard()).Should().Equal(Enumerable.Range(10, arity));
