@@ -181,7 +181,7 @@ public static partial class Async
 
         ThrowHelper.ValidateTimeout(timeout, nameof(timeout));
         ThrowHelper.ThrowIfNull(timeProvider, nameof(timeProvider));
-        // Stryker disable once Boolean : a copy here only costs an allocation: the pending paths below copy the caller's array anyway.
+        // Stryker disable once Boolean : a copy here only costs an allocation: the code below copies the caller's array anyway.
         TTask[] items = TaskCollection.Distinct(TaskCollection.ToArray(tasks, nameof(tasks), copy: false));
         if (items.Length == 0)
         {
@@ -202,9 +202,14 @@ public static partial class Async
         bool conditionHolds = completed == items.Length
             || (returnWhen == ReturnWhen.FirstCompleted && completed != 0)
             || (returnWhen == ReturnWhen.FirstException && faulted);
+        // The snapshot is taken from an array that must not change meanwhile and is split in place: never the caller's own
+        // array (enumerated once, at the call, and never written to).
+        // Stryker disable once Conditional : an extra copy of an array that is already ours only costs an allocation.
+        TTask[] owned = ReferenceEquals(items, tasks) ? (TTask[])items.Clone() : items;
         if (conditionHolds || timeout == TimeSpan.Zero)
         {
-            return Task.FromResult(WaitPromise<TTask>.Snapshot(items));
+            // Stryker disable once all : either side may be split in place; the choice only sizes the separate buffer.
+            return Task.FromResult(WaitPromise<TTask>.SnapshotOwned(owned, doneInPlace: completed * 2 >= owned.Length));
         }
 
         // Stryker disable once Block : without this shortcut the registration on the canceled token cancels the wait at once, the same way.
@@ -213,10 +218,6 @@ public static partial class Async
             return Task.FromCanceled<WaitResult<TTask>>(cancellationToken);
         }
 
-        // The snapshot is taken later, from an array that must not change meanwhile: never the caller's own array
-        // (enumerated once, at the call). Ours is split in place when the wait ends.
-        // Stryker disable once Conditional : an extra copy of an array that is already ours only costs an allocation.
-        TTask[] owned = ReferenceEquals(items, tasks) ? (TTask[])items.Clone() : items;
         if (timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled && returnWhen != ReturnWhen.FirstException)
         {
             // Nothing can end the wait early: one BCL combinator and one continuation that takes the snapshot.
@@ -227,7 +228,7 @@ public static partial class Async
             return SnapshotAfterAsync(combined, owned, doneInPlace: returnWhen == ReturnWhen.AllCompleted);
 #else
             return combined.ContinueWith(
-                WaitPromise<TTask>.SnapshotAfter,
+                returnWhen == ReturnWhen.FirstCompleted ? WaitPromise<TTask>.SnapshotAfterAny : WaitPromise<TTask>.SnapshotAfterAll,
                 owned,
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.RunContinuationsAsynchronously,

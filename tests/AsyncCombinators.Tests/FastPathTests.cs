@@ -232,10 +232,13 @@ public class FastPathTests
         var e = Source();
         Task b = Task.CompletedTask;
         Task d = Task.FromResult(4);
-        Task<WaitResult<Task>> wait = Async.Wait(new[] { a.Task, b, c.Task, d, e.Task }, ReturnWhen.FirstCompleted);
+        Task[] tasks = { a.Task, b, c.Task, d, e.Task };
+        Task<WaitResult<Task>> wait = Async.Wait(tasks, ReturnWhen.FirstCompleted);
         wait.IsCompleted.Should().BeTrue();
         wait.Result.Done.Should().Equal(b, d);
         wait.Result.Pending.Should().Equal(a.Task, c.Task, e.Task);
+        tasks.Should().Equal(new[] { a.Task, b, c.Task, d, e.Task }, "Wait never writes to the caller's array");
+        Async.Wait(tasks, ReturnWhen.AllCompleted, TimeSpan.Zero).Result.Done.Should().Equal(b, d);
     }
 
     [Fact]

@@ -54,41 +54,17 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
     }
 
 #if !NET8_0_OR_GREATER
-    /// <summary>Takes the snapshot once the combined task (WhenAny or WhenAll of the inputs) has completed, observing its exception.</summary>
-    public static readonly Func<Task, object?, WaitResult<TTask>> SnapshotAfter = static (combined, tasks) =>
+    /// <summary>Takes the snapshot once WhenAny of the inputs has completed.</summary>
+    public static readonly Func<Task, object?, WaitResult<TTask>> SnapshotAfterAny = static (_, owned) =>
+        SnapshotOwned((TTask[])owned!, doneInPlace: false);
+
+    /// <summary>Takes the snapshot once WhenAll of the inputs has completed, observing its exception.</summary>
+    public static readonly Func<Task, object?, WaitResult<TTask>> SnapshotAfterAll = static (combined, owned) =>
     {
         combined.Observe();
-        return Snapshot((TTask[])tasks!);
+        return SnapshotOwned((TTask[])owned!, doneInPlace: true);
     };
 #endif
-
-    /// <summary>
-    /// Splits the distinct inputs into those completed now and the others, each in input order, in one pass over one new
-    /// array: completed ones fill it from the front, pending ones from the back (then reversed into input order).
-    /// </summary>
-    public static WaitResult<TTask> Snapshot(TTask[] tasks)
-    {
-        var split = new TTask[tasks.Length];
-        int done = 0;
-        int pending = 0;
-        foreach (TTask task in tasks)
-        {
-            if (task.IsCompleted)
-            {
-                split[done++] = task;
-            }
-            else
-            {
-                split[tasks.Length - ++pending] = task;
-            }
-        }
-
-        Array.Reverse(split, done, pending);
-        // Stryker disable once Conditional : an empty segment reads like the shared empty one; sharing it only saves an allocation.
-        return new WaitResult<TTask>(
-            done == 0 ? ReadOnlySegment<TTask>.Empty : new ReadOnlySegment<TTask>(split, 0, done),
-            pending == 0 ? ReadOnlySegment<TTask>.Empty : new ReadOnlySegment<TTask>(split, done, pending));
-    }
 
     /// <summary>
     /// Splits an array this call owns, reading each task's status once: one side is compacted in input order into the
@@ -125,9 +101,9 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
             }
         }
 
-        // Stryker disable once Conditional : as in Snapshot.
+        // Stryker disable once Conditional : an empty segment reads like the shared empty one; sharing it only saves an allocation.
         IReadOnlyCollection<TTask> front = inPlace == 0 ? ReadOnlySegment<TTask>.Empty : new ReadOnlySegment<TTask>(owned, 0, inPlace);
-        // Stryker disable once Conditional : as in Snapshot.
+        // Stryker disable once Conditional : as above.
         IReadOnlyCollection<TTask> rest = otherCount == 0 ? ReadOnlySegment<TTask>.Empty : new ReadOnlySegment<TTask>(other!, 0, otherCount);
         return doneInPlace ? new WaitResult<TTask>(front, rest) : new WaitResult<TTask>(rest, front);
     }
