@@ -83,7 +83,7 @@ public static partial class Async
             {
                 // The promise keeps the array until every input completes: never the caller's own array.
                 // Stryker disable once Conditional : an extra copy of an array that is already ours only costs an allocation.
-                TTask[] owned = ReferenceEquals(items, tasks) ? (TTask[])items.Clone() : items;
+                TTask[] owned = ReferenceEquals(items, tasks) ? TaskCollection.Copy(items) : items;
                 return OutcomesPromise<TTask, TOutcome>.Start(owned, read, cancellationToken);
             }
         }

@@ -205,7 +205,7 @@ public static partial class Async
         // The snapshot is taken from an array that must not change meanwhile and is split in place: never the caller's own
         // array (enumerated once, at the call, and never written to).
         // Stryker disable once Conditional : an extra copy of an array that is already ours only costs an allocation.
-        TTask[] owned = ReferenceEquals(items, tasks) ? (TTask[])items.Clone() : items;
+        TTask[] owned = ReferenceEquals(items, tasks) ? TaskCollection.Copy(items) : items;
         if (conditionHolds || timeout == TimeSpan.Zero)
         {
             // Stryker disable once all : either side may be split in place; the choice only sizes the separate buffer.

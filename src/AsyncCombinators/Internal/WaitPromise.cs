@@ -82,7 +82,14 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
             TTask task = owned[i];
             if (task.IsCompleted == doneInPlace)
             {
-                owned[inPlace++] = task;
+                // Only elements after the first one that went to the other side move; the store is skipped for the others,
+                // since a store of a reference into a TTask[] costs a type check and a write barrier.
+                if (inPlace != i)
+                {
+                    owned[inPlace] = task;
+                }
+
+                inPlace++;
             }
             else
             {
