@@ -78,7 +78,16 @@ public static partial class Async
         }
 
         var source = new CancellationTokenSource();
-        return WaitForPromise<T>.Run(Operations.Start(operation, source.Token), source, timeout, timeProvider, cancellationToken);
+        Task<T> started = Operations.Start(operation, source.Token);
+        if (started.IsCompleted)
+        {
+            // Completed synchronously: its result stands, whatever the timeout (TimeSpan.Zero included); its token source
+            // has no timer or registration yet.
+            source.Dispose();
+            return started;
+        }
+
+        return WaitForPromise<T>.Run(started, source, timeout, timeProvider, cancellationToken);
     }
 
     /// <summary>Runs a cancellable operation without a value, with a time limit (asyncio <c>wait_for</c>, 3.12 semantics).</summary>
@@ -128,7 +137,15 @@ public static partial class Async
         }
 
         var source = new CancellationTokenSource();
-        return WaitForPromise<VoidResult>.Run(Operations.Start(operation, source.Token), source, timeout, timeProvider, cancellationToken);
+        Task started = Operations.Start(operation, source.Token);
+        if (started.IsCompleted)
+        {
+            // As above.
+            source.Dispose();
+            return started;
+        }
+
+        return WaitForPromise<VoidResult>.Run(started, source, timeout, timeProvider, cancellationToken);
     }
 
     /// <summary>Waits for a running task with a time limit (asyncio <c>wait_for</c> on a task that cannot be cancelled; <c>Task.WaitAsync(TimeSpan)</c>).</summary>

@@ -88,9 +88,10 @@ internal static class TaskCollection
     {
         for (int i = 1; i < items.Length; i++)
         {
+            T item = items[i];
             for (int j = 0; j < i; j++)
             {
-                if (ReferenceEquals(items[i], items[j]))
+                if (ReferenceEquals(item, items[j]))
                 {
                     return DistinctSlow(items);
                 }

@@ -32,7 +32,7 @@ internal static class ThrowHelper
     /// <summary>Accepts <see cref="Timeout.InfiniteTimeSpan"/> and every span from zero to <see cref="MaxTimeoutMilliseconds"/>, as <c>Task.WaitAsync</c> does.</summary>
     public static void ValidateTimeout(TimeSpan timeout, string paramName)
     {
-        if (timeout != Timeout.InfiniteTimeSpan && (timeout < TimeSpan.Zero || (long)timeout.TotalMilliseconds > MaxTimeoutMilliseconds))
+        if (timeout != Timeout.InfiniteTimeSpan && (timeout < TimeSpan.Zero || timeout.Ticks / TimeSpan.TicksPerMillisecond > MaxTimeoutMilliseconds))
         {
             ThrowTimeoutOutOfRange(timeout, paramName);
         }

@@ -19,18 +19,10 @@ internal static class WaitForPromise<T>
     /// <summary>
     /// Completes one cold WaitFor call: <paramref name="started"/> is the operation, already started with the token of
     /// <paramref name="source"/>, which this call cancels on timeout or when the caller's token is canceled.
+    /// The caller has already returned an operation that completed synchronously.
     /// </summary>
     public static Task<T> Run(Task started, CancellationTokenSource source, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        // Stryker disable once Block : the general path returns the same result for a completed operation; this only saves allocations.
-        if (started.IsCompleted)
-        {
-            // Completed synchronously: its result stands, whatever the timeout (TimeSpan.Zero included).
-            // Stryker disable once Statement : the operation completed synchronously: its token source has no timer or registration yet.
-            source.Dispose();
-            return Map(started);
-        }
-
         Extras? extras = null;
         if (timeout == TimeSpan.Zero)
         {
@@ -94,31 +86,6 @@ internal static class WaitForPromise<T>
 
             source.Dispose();
         }
-    }
-
-    private static Task<T> Map(Task operation)
-    {
-        if (operation is Task<T> typed)
-        {
-            return typed;
-        }
-
-        if (operation.IsSucceeded())
-        {
-            return Task.FromResult(default(T)!);
-        }
-
-        var promise = new TaskCompletionSource<T>();
-        if (operation.IsFaulted)
-        {
-            promise.SetException(operation.Exception!.InnerExceptions);
-        }
-        else
-        {
-            promise.TrySetCanceled(Completion.CancellationTokenOf(operation));
-        }
-
-        return promise.Task;
     }
 
     private sealed class Extras
