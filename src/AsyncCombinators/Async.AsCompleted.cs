@@ -166,7 +166,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(timeProvider, nameof(timeProvider));
 
         // The enumerable is kept and may be enumerated later: never hold on to the caller's own array.
-        TTask[] items = TaskCollection.Distinct(TaskCollection.ToArray(tasks, nameof(tasks), copy: true));
+        TTask[] items = TaskCollection.ToDistinctArray(tasks, nameof(tasks), copy: true);
         return new AsCompletedEnumerable<TTask>(items, limit, timeProvider, whenEach, cancellationToken);
     }
 

@@ -182,7 +182,7 @@ public static partial class Async
         ThrowHelper.ValidateTimeout(timeout, nameof(timeout));
         ThrowHelper.ThrowIfNull(timeProvider, nameof(timeProvider));
         // Stryker disable once Boolean : a copy here only costs an allocation: the code below copies the caller's array anyway.
-        TTask[] items = TaskCollection.Distinct(TaskCollection.ToArray(tasks, nameof(tasks), copy: false));
+        TTask[] items = TaskCollection.ToDistinctArray(tasks, nameof(tasks), copy: false);
         if (items.Length == 0)
         {
             ThrowHelper.ThrowEmpty(nameof(tasks));

@@ -10,7 +10,12 @@ namespace AsyncCombinators;
 /// returned, and those that had not (asyncio's <c>(done, pending)</c> pair). Deconstructs as <c>var (done, pending) = …</c>.
 /// </summary>
 /// <typeparam name="TTask">The task type.</typeparam>
-/// <remarks>Both collections hold the original task objects, each distinct input exactly once, in input order.</remarks>
+/// <remarks>
+/// Both collections hold the original task objects, each distinct input exactly once, in input order. The collections Wait
+/// returns are read-only <see cref="ICollection{T}"/>s too, so <c>new List&lt;T&gt;(pending)</c> or
+/// <c>Task.WhenAll(pending)</c> copy them in one step; passed back to Wait or AsCompleted (the asyncio loop
+/// <c>while pending: done, pending = await wait(pending)</c>) they are copied without another duplicate check.
+/// </remarks>
 [StructLayout(LayoutKind.Auto)]
 public readonly struct WaitResult<TTask>
     where TTask : Task

@@ -210,6 +210,22 @@ public class FastPathTests
     }
 
     [Fact]
+    public void ToDistinctArray_AWaitPartitionIsCopiedWithoutAnotherDuplicateCheck()
+    {
+        Task[] tasks = Enumerable.Range(0, 40).Select(_ => new TaskCompletionSource().Task).ToArray();
+        var partition = new ReadOnlySegment<Task>(tasks, 0, tasks.Length);
+        Task[] copy = TaskCollection.ToDistinctArray(partition, "tasks", copy: false);
+        copy.Should().NotBeSameAs(tasks).And.Equal(tasks, (x, y) => ReferenceEquals(x, y));
+        TaskCollection.ToDistinctArray(ReadOnlySegment<Task>.Empty, "tasks", copy: false).Should().BeSameAs(Array.Empty<Task>());
+
+        // Only Wait makes partitions, and they are distinct by construction: one with a duplicate (which Wait never makes)
+        // shows that no second check runs. Any other collection is checked.
+        Task[] withDuplicate = tasks.Append(tasks[3]).ToArray();
+        TaskCollection.ToDistinctArray(new ReadOnlySegment<Task>(withDuplicate, 0, withDuplicate.Length), "tasks", copy: false).Should().HaveCount(41);
+        TaskCollection.ToDistinctArray(withDuplicate.ToList(), "tasks", copy: false).Should().HaveCount(40);
+    }
+
+    [Fact]
     public void Distinct_DoesNotKeepTheElementsAlive()
     {
         // On this thread, whose pool cache outlives the call (a dedicated thread's cache would die with it).

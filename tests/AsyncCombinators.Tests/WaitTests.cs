@@ -378,4 +378,92 @@ public class WaitTests
         Call(() => list[2]).Should().Throw<ArgumentOutOfRangeException>();
         ((System.Collections.IEnumerable)pending).Cast<Task>().Should().Equal(a.Task, c.Task);
     }
+
+    [Fact]
+    public async Task Wait_ResultSets_AreReadOnlyCollectionsThatCopyInOneStep()
+    {
+        var a = Source();
+        var b = Source();
+        var c = Source();
+        Task<WaitResult<Task>> wait = Async.Wait(new[] { a.Task, b.Task, c.Task }, ReturnWhen.FirstCompleted);
+        b.SetResult();
+        var (done, pending) = await wait.Guard();
+
+        var collection = pending.Should().BeAssignableTo<ICollection<Task>>().Subject;
+        collection.IsReadOnly.Should().BeTrue();
+        collection.Contains(a.Task).Should().BeTrue();
+        collection.Contains(b.Task).Should().BeFalse("b is in Done");
+        ((ICollection<Task>)done).Contains(b.Task).Should().BeTrue();
+        FluentActions.Invoking(() => collection.Add(b.Task)).Should().Throw<NotSupportedException>();
+        FluentActions.Invoking(() => collection.Remove(a.Task)).Should().Throw<NotSupportedException>();
+        FluentActions.Invoking(() => collection.Clear()).Should().Throw<NotSupportedException>();
+        pending.Should().Equal(a.Task, c.Task);
+
+        var target = new Task[4];
+        collection.CopyTo(target, 1);
+        target[0].Should().BeNull();
+        target[1].Should().BeSameAs(a.Task);
+        target[2].Should().BeSameAs(c.Task);
+        target[3].Should().BeNull();
+        FluentActions.Invoking(() => collection.CopyTo(null!, 0)).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => collection.CopyTo(new Task[2], 1)).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => collection.CopyTo(new Task[2], -1)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => collection.CopyTo(new Task[2], 3)).Should().Throw<ArgumentOutOfRangeException>();
+
+        // The BCL's one-step copies.
+        new List<Task>(pending).Should().Equal(a.Task, c.Task);
+        pending.ToArray().Should().Equal(a.Task, c.Task);
+        Task all = Task.WhenAll(pending);
+        all.IsCompleted.Should().BeFalse();
+        a.SetResult();
+        c.SetResult();
+        await all.Guard();
+    }
+
+    [Fact]
+    public async Task Wait_AsyncioLoopOverPending_EachTaskDoneOnceInCompletionOrder()
+    {
+        // asyncio: while pending: done, pending = await wait(pending, return_when=FIRST_COMPLETED)
+        TaskCompletionSource<int>[] sources = Enumerable.Range(0, 40).Select(_ => new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        int[] order = Enumerable.Range(0, 40).Select(i => (i * 17) % 40).ToArray();
+        var seen = new List<int>();
+#pragma warning disable CA1859 // The loop reassigns it from Wait's result: the interface is the point.
+        IReadOnlyCollection<Task<int>> pending = sources.Select(s => s.Task).ToList();
+#pragma warning restore CA1859
+        int next = 0;
+        while (pending.Count > 0)
+        {
+            Task<WaitResult<Task<int>>> wait = Async.Wait(pending, ReturnWhen.FirstCompleted);
+            if (!wait.IsCompleted)
+            {
+                sources[order[next]].SetResult(order[next]);
+                next++;
+            }
+
+            (IReadOnlyCollection<Task<int>> done, pending) = await wait.Guard();
+            done.Should().NotBeEmpty();
+            done.Should().OnlyContain(t => t.IsCompleted);
+            pending.Where(t => t.IsCompleted).Should().BeEmpty("Done holds every input completed at the moment of return");
+            seen.AddRange(done.Select(t => t.Result));
+        }
+
+        seen.Should().Equal(order, "each task is done exactly once, in completion order");
+
+        // A Pending set passed to AsCompleted works the same way.
+        var x = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var y = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<WaitResult<Task<int>>> first = Async.Wait(new[] { x.Task, y.Task, Task.FromResult(0) }, ReturnWhen.FirstCompleted);
+        var (_, rest) = await first.Guard();
+        rest.Should().Equal(x.Task, y.Task);
+        await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(rest).GetAsyncEnumerator();
+        ValueTask<bool> move = e.MoveNextAsync();
+        y.SetResult(2);
+        (await move).Should().BeTrue();
+        e.Current.Should().BeSameAs(y.Task);
+        move = e.MoveNextAsync();
+        x.SetResult(1);
+        (await move).Should().BeTrue();
+        e.Current.Should().BeSameAs(x.Task);
+        (await e.MoveNextAsync()).Should().BeFalse();
+    }
 }

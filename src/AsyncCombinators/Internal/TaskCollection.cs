@@ -66,6 +66,21 @@ internal static class TaskCollection
     }
 
     /// <summary>
+    /// <see cref="ToArray{T}"/>, then <see cref="Distinct{T}"/>; a Done or Pending set that Wait returned is already
+    /// distinct and free of nulls, so it is only copied (always a new array).
+    /// </summary>
+    public static T[] ToDistinctArray<T>(IEnumerable<T>? source, string paramName, bool copy)
+        where T : Task
+    {
+        if (source is ReadOnlySegment<T> partition)
+        {
+            return partition.ToArray();
+        }
+
+        return Distinct(ToArray(source, paramName, copy));
+    }
+
+    /// <summary>
     /// Removes repeated tasks, keeping the first occurrence of each in input order. Returns <paramref name="items"/> itself
     /// when every task is distinct, which is detected without allocating: up to 16 by comparing pairs, beyond that with
     /// an open-addressing set of references in a pooled buffer.
