@@ -376,4 +376,21 @@ public class WaitForTests
         Task<int> wait = Async.WaitFor(ct => { ct.Register(() => op.TrySetCanceled(ct)); return op.Task; }, TimeSpan.Zero, cts.Token);
         await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<TimeoutException>();
     }
+
+    [Fact]
+    public async Task WaitFor_Cold_SynchronousCompletion_DisposesTheOperationsTokenSource()
+    {
+        // The token source made for the operation is released at once when the operation completes synchronously: a
+        // token kept by the operation then reports its source disposed (its wait handle can no longer be made).
+        CancellationToken typedToken = default;
+        int value = await Async.WaitFor(ct => { typedToken = ct; return Task.FromResult(7); }, TimeSpan.FromSeconds(30)).Guard();
+        value.Should().Be(7);
+        typedToken.CanBeCanceled.Should().BeTrue();
+        FluentActions.Invoking(() => typedToken.WaitHandle).Should().Throw<ObjectDisposedException>();
+
+        CancellationToken untypedToken = default;
+        await Async.WaitFor(ct => { untypedToken = ct; return Task.CompletedTask; }, TimeSpan.FromSeconds(30)).Guard();
+        untypedToken.CanBeCanceled.Should().BeTrue();
+        FluentActions.Invoking(() => untypedToken.WaitHandle).Should().Throw<ObjectDisposedException>();
+    }
 }

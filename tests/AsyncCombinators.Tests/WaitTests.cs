@@ -406,9 +406,19 @@ public class WaitTests
         target[2].Should().BeSameAs(c.Task);
         target[3].Should().BeNull();
         FluentActions.Invoking(() => collection.CopyTo(null!, 0)).Should().Throw<ArgumentNullException>();
-        FluentActions.Invoking(() => collection.CopyTo(new Task[2], 1)).Should().Throw<ArgumentException>();
-        FluentActions.Invoking(() => collection.CopyTo(new Task[2], -1)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => collection.CopyTo(new Task[2], 1)).Should().ThrowExactly<ArgumentException>()
+            .WithMessage("The destination array is too small.*").And.ParamName.Should().Be("array");
+        FluentActions.Invoking(() => collection.CopyTo(new Task[3], 2)).Should().ThrowExactly<ArgumentException>()
+            .WithMessage("The destination array is too small.*");
+        FluentActions.Invoking(() => collection.CopyTo(new Task[2], 2)).Should().ThrowExactly<ArgumentException>("an index at the end is valid; the room is what is missing");
+        FluentActions.Invoking(() => collection.CopyTo(new Task[2], -1)).Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("The index must be within the destination array.*").And.ParamName.Should().Be("arrayIndex");
         FluentActions.Invoking(() => collection.CopyTo(new Task[2], 3)).Should().Throw<ArgumentOutOfRangeException>();
+        collection.CopyTo(new Task[2], 0);
+        var empty = (ICollection<Task>)(await Async.Wait(new[] { a.Task }, ReturnWhen.AllCompleted, TimeSpan.Zero).Guard()).Done;
+        empty.Should().BeEmpty();
+        empty.CopyTo(new Task[2], 2);
+        FluentActions.Invoking(() => empty.Add(a.Task)).Should().Throw<NotSupportedException>().WithMessage("The collection is read-only.");
 
         // The BCL's one-step copies.
         new List<Task>(pending).Should().Equal(a.Task, c.Task);
@@ -465,5 +475,32 @@ public class WaitTests
         (await move).Should().BeTrue();
         e.Current.Should().BeSameAs(x.Task);
         (await e.MoveNextAsync()).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Wait_AllCompletedOverFaultedInputs_ObservesTheTaskItWaitedOn()
+    {
+        // Wait hands faulted inputs back for the caller to observe, but the WhenAll it waited on internally is its own:
+        // it must not reach UnobservedTaskException once the caller has observed the inputs.
+        using var monitor = new UnobservedExceptionMonitor();
+        Run(monitor);
+        monitor.CollectAndGetSeen().Should().BeEmpty();
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static void Run(UnobservedExceptionMonitor monitor)
+        {
+            var x = new TaskCompletionSource<int>();
+            var y = new TaskCompletionSource<int>();
+            Task<WaitResult<Task<int>>> all = Async.Wait(new[] { x.Task, y.Task });
+            x.SetException(monitor.NewException());
+            y.SetException(monitor.NewException());
+            // (Under the test framework's synchronization context the snapshot runs on the thread pool.)
+            SpinWait.SpinUntil(() => all.IsCompleted, TimeSpan.FromSeconds(10)).Should().BeTrue();
+            all.IsCompletedSuccessfully.Should().BeTrue();
+            foreach (Task<int> task in all.Result.Done)
+            {
+                task.Exception.Should().NotBeNull();
+            }
+        }
     }
 }

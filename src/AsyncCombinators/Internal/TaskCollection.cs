@@ -144,8 +144,11 @@ internal static class TaskCollection
     internal static bool IsDistinctByAddress<T>(T[] items)
         where T : class
     {
+        // Stryker disable all : the table size and the slot function only change how fast the probing ends: any table of at
+        // least 2N slots and any slot in it give the same answer (the tests check the answers, the benchmarks the speed).
         int shift = LeadingZeroCount((uint)(items.Length * 2) - 1);
         int size = 1 << (32 - shift);
+        // Stryker restore all
         nint[] table = System.Buffers.ArrayPool<nint>.Shared.Rent(size);
         // Cleared: the pool hands out arrays as their last user left them. (Addresses keep nothing alive, so the table is
         // not cleared again when returned.)
@@ -158,6 +161,7 @@ internal static class TaskCollection
                 T item = items[i];
                 nint address = System.Runtime.CompilerServices.Unsafe.As<T, nint>(ref item);
                 // Fibonacci hashing: the top bits of the product spread consecutive, aligned addresses over the table.
+                // Stryker disable once all : any slot function gives the same answer (see the table size above).
                 int slot = (int)(((ulong)address * 0x9E3779B97F4A7C15UL) >> (32 + shift));
                 while (true)
                 {
@@ -182,6 +186,7 @@ internal static class TaskCollection
         }
         finally
         {
+            // Stryker disable once all : returning the table to the pool only saves an allocation.
             System.Buffers.ArrayPool<nint>.Shared.Return(table);
         }
     }
@@ -202,6 +207,7 @@ internal static class TaskCollection
                 // Task.Id (assigned once, with one atomic increment) is much cheaper than RuntimeHelpers.GetHashCode, which must
                 // install a hash code in the header of every fresh task; ids are only a hash here (equality is by reference),
                 // and the odd multiplier spreads consecutive ids over the table.
+                // Stryker disable once all : any slot function gives the same answer; the multiplier only spreads the ids.
                 int slot = (item.Id * -1640531535) & mask;
                 while (true)
                 {
