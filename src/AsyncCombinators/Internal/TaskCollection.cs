@@ -146,8 +146,8 @@ internal static class TaskCollection
     {
         // Stryker disable all : the table size and the slot function only change how fast the probing ends: any table of at
         // least 2N slots and any slot in it give the same answer (the tests check the answers, the benchmarks the speed).
-        int shift = LeadingZeroCount((uint)(items.Length * 2) - 1);
-        int size = 1 << (32 - shift);
+        int bits = TableBits(items.Length);
+        int size = 1 << bits;
         // Stryker restore all
         nint[] table = System.Buffers.ArrayPool<nint>.Shared.Rent(size);
         // Cleared: the pool hands out arrays as their last user left them. (Addresses keep nothing alive, so the table is
@@ -162,7 +162,7 @@ internal static class TaskCollection
                 nint address = System.Runtime.CompilerServices.Unsafe.As<T, nint>(ref item);
                 // Fibonacci hashing: the top bits of the product spread consecutive, aligned addresses over the table.
                 // Stryker disable once all : any slot function gives the same answer (see the table size above).
-                int slot = (int)(((ulong)address * 0x9E3779B97F4A7C15UL) >> (32 + shift));
+                int slot = (int)(((ulong)address * 0x9E3779B97F4A7C15UL) >> (64 - bits));
                 while (true)
                 {
                     nint occupant = table[slot];
@@ -197,7 +197,7 @@ internal static class TaskCollection
         where T : Task
     {
         // Stryker disable once all : any power of two of at least 2N slots works; a larger table only costs memory.
-        int size = 1 << (32 - LeadingZeroCount((uint)(items.Length * 2) - 1));
+        int size = 1 << TableBits(items.Length);
         object?[] table = Rent(size);
         try
         {
@@ -236,6 +236,9 @@ internal static class TaskCollection
             Return(table, size);
         }
     }
+
+    /// <summary>The number of bits of a hash table for <paramref name="count"/> items: its size, 2^bits, is at least 2·count.</summary>
+    private static int TableBits(int count) => 32 - LeadingZeroCount((uint)(count * 2) - 1);
 
     private static int LeadingZeroCount(uint value)
     {
