@@ -41,6 +41,26 @@ public class RaceTests
     }
 
     [Fact]
+    public async Task Gather_InputsOfOneGroupCompletedByTwoThreadsAtOnce_EachCountedOnce()
+    {
+        // Eight inputs share one group: both threads' completions run the group's delegate at the same time, and each
+        // input must be claimed by exactly one of the runs (counted twice, the gather would end before its last input).
+        for (int i = 0; i < Rounds; i++)
+        {
+            var sources = Enumerable.Range(0, 9).Select(_ => new TaskCompletionSource<int>()).ToArray();
+            Task<int[]> gather = Async.Gather(sources.Select(s => s.Task).ToArray());
+            using var start = new Barrier(2);
+            Task even = Task.Run(() => { start.SignalAndWait(); for (int k = 0; k < 8; k += 2) { sources[k].SetResult(k); } });
+            Task odd = Task.Run(() => { start.SignalAndWait(); for (int k = 1; k < 8; k += 2) { sources[k].SetResult(k); } });
+            await Task.WhenAll(even, odd);
+
+            gather.IsCompleted.Should().BeFalse("input 8 is still pending (round {0})", i);
+            sources[8].SetResult(8);
+            (await gather.Guard()).Should().Equal(Enumerable.Range(0, 9));
+        }
+    }
+
+    [Fact]
     public async Task WaitAndAsCompleted_TimeoutRacingCompletion_ConsistentResultsNeverHang()
     {
         for (int i = 0; i < Rounds; i++)

@@ -364,4 +364,144 @@ public class GatherTests
             return new WeakReference(gather);
         }
     }
+
+    // Pending inputs are watched in groups of consecutive inputs behind one delegate (GatherPromise.GroupSize); these
+    // tests cross the group boundaries, start the watching at different inputs, and complete inputs out of order.
+    [Theory]
+    [InlineData(1, 0, false)]
+    [InlineData(7, 0, false)]
+    [InlineData(8, 0, true)]
+    [InlineData(9, 3, false)]
+    [InlineData(16, 8, true)]
+    [InlineData(17, 9, false)]
+    [InlineData(33, 16, true)]
+    [InlineData(100, 50, false)]
+    [InlineData(100, 0, true)]
+    public async Task Gather_PendingAcrossGroups_ReverseCompletion_ResultsInInputOrder(int n, int leadingComplete, bool asList)
+    {
+        // The first leadingComplete inputs and every third input after them are complete at the call.
+        var sources = new TaskCompletionSource<int>?[n];
+        var tasks = new Task<int>[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (i < leadingComplete || i % 3 == 0)
+            {
+                tasks[i] = Task.FromResult(i * 7);
+            }
+            else
+            {
+                sources[i] = Source<int>();
+                tasks[i] = sources[i]!.Task;
+            }
+        }
+
+        Task<int[]> gather = asList ? Async.Gather(tasks.ToList()) : Async.Gather(tasks);
+        for (int i = n - 1; i >= 0; i--)
+        {
+            if (sources[i] is { } source)
+            {
+                await Task.Yield();
+                gather.IsCompleted.Should().BeFalse("input {0} is still pending", i);
+                source.SetResult(i * 7);
+            }
+        }
+
+        (await gather.Guard()).Should().Equal(Enumerable.Range(0, n).Select(i => i * 7));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task Gather_CallersArrayChangedAfterTheCall_GathersTheOriginalInputs(int pendingInFirstGroup)
+    {
+        // Of inputs 0..7, pendingInFirstGroup are pending (input 5 alone, or with 0 and 1 in a group); 8..19 are pending.
+        var sources = Enumerable.Range(0, 20).Select(_ => Source<int>()).ToArray();
+        Task<int>[] tasks = sources.Select((s, i) => i is >= 8 || i < pendingInFirstGroup - 1 || i == 5 ? s.Task : Task.FromResult(i)).ToArray();
+        Task<int>[] originals = (Task<int>[])tasks.Clone();
+        Task<int[]> gather = Async.Gather(tasks);
+
+        // A group reads its inputs again when one of them completes: not from the caller's array, which may change.
+        Array.Fill(tasks, new TaskCompletionSource<int>().Task);
+        for (int i = 0; i < sources.Length; i++)
+        {
+            if (!originals[i].IsCompleted)
+            {
+                sources[i].SetResult(i);
+            }
+        }
+
+        (await gather.Guard()).Should().Equal(Enumerable.Range(0, 20));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Gather_InputCompletedInsideAnotherInputsCompletion_CountedOnce(bool fail)
+    {
+        // a's first continuation completes b inline, so b's group run finds a complete before a's own run: a is claimed
+        // by b's run and a's run finds nothing new. Counting a twice would complete the gather before c.
+        (bool CompleteBeforeC, int[]? Results, Exception? Error) outcome = WithoutSynchronizationContext(() =>
+        {
+            var a = new TaskCompletionSource<int>();
+            var b = new TaskCompletionSource<int>();
+            var c = new TaskCompletionSource<int>();
+            _ = a.Task.ContinueWith(
+                _ =>
+                {
+                    if (fail)
+                    {
+                        b.SetException(new FormatException("b"));
+                    }
+                    else
+                    {
+                        b.SetResult(2);
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            Task<int[]> gather = Async.Gather(new[] { a.Task, b.Task, c.Task });
+
+            if (fail)
+            {
+                a.SetException(new InvalidOperationException("a"));
+            }
+            else
+            {
+                a.SetResult(1);
+            }
+
+            bool completeBeforeC = gather.IsCompleted;
+            c.SetResult(3);
+            SpinWait.SpinUntil(() => gather.IsCompleted, TimeSpan.FromSeconds(30));
+            return (completeBeforeC, gather.IsCompletedSuccessfully ? gather.Result : null, gather.Exception?.InnerException);
+        });
+
+        if (fail)
+        {
+            outcome.CompleteBeforeC.Should().BeTrue("Gather fails fast");
+            outcome.Error.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Be("a");
+        }
+        else
+        {
+            outcome.CompleteBeforeC.Should().BeFalse("c is still pending");
+            outcome.Results.Should().Equal(1, 2, 3);
+        }
+    }
+
+    [Fact]
+    public async Task Gather_SameTaskTwicePending_InOneGroupAndAcrossGroups_AppearsEachTime()
+    {
+        var t = Source<int>();
+        var u = Source<int>();
+        Task<int>[] tasks = Enumerable.Range(0, 20).Select(i => i % 2 == 0 ? t.Task : u.Task).ToArray();
+        Task<int[]> gather = Async.Gather(tasks);
+
+        t.SetResult(1);
+        await t.Task;
+        gather.IsCompleted.Should().BeFalse();
+        u.SetResult(2);
+
+        (await gather.Guard()).Should().Equal(Enumerable.Range(0, 20).Select(i => i % 2 == 0 ? 1 : 2));
+    }
 }

@@ -6,12 +6,20 @@ namespace AsyncCombinators.Internal;
 
 /// <summary>
 /// The single promise behind one fail-fast Gather call over hot tasks: an <see cref="Interlocked"/> countdown of the
-/// pending inputs, one small node per pending input (it must know which input completed, to fail fast and to store the
-/// result in input order), and the first failure by completion time.
+/// pending inputs, the first failure by completion time, and one small group per run of up to
+/// <see cref="GroupSize"/> consecutive inputs with at least one pending. A group's single delegate is attached to each
+/// of its pending inputs; when one completes, the group finds which of its inputs completed since it last looked (a
+/// shared delegate alone cannot tell which input completed, and one delegate per input costs about 100 B each).
 /// </summary>
 /// <typeparam name="T">The result type; <see cref="VoidResult"/> for untyped tasks, whose results are not kept.</typeparam>
 internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
 {
+    /// <summary>
+    /// The most inputs one group watches (below 32, the bits of its claim mask). Eight measured fastest: a completion
+    /// looks at four inputs on average, and a group's node and delegate cost about 13 B per input.
+    /// </summary>
+    internal const int GroupSize = 8;
+
     private static readonly Action<object?> s_onCanceled = static state => ((GatherPromise<T>)state!).OnCanceled();
 
     private readonly T[]? _results;
@@ -19,9 +27,15 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
     private CancellationTokenRegistration _registration;
     private int _remaining;
 
-    private GatherPromise(T[]? results, CancellationToken cancellationToken)
+    // The inputs the groups look at again when one of theirs completes, from index _offset on: the library's own array,
+    // or a copy of the rest of the caller's array, made when the first group is formed (the caller may reuse its array).
+    private Task[]? _tasks;
+    private int _offset;
+
+    private GatherPromise(Task[]? tasks, T[]? results, CancellationToken cancellationToken)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
+        _tasks = tasks;
         _results = results;
         _cancellationToken = cancellationToken;
     }
@@ -30,9 +44,15 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
     /// Gathers <paramref name="tasks"/>[<paramref name="start"/>..], whose earlier elements have already succeeded and
     /// whose results, if kept, are already in <paramref name="results"/>.
     /// </summary>
-    public static Task<T[]> Start(Task[] tasks, int start, T[]? results, CancellationToken cancellationToken)
+    /// <param name="tasks">The inputs.</param>
+    /// <param name="owned">Whether <paramref name="tasks"/> is the library's own array; if not (the caller's), the
+    /// inputs that groups watch are copied, because a group reads them again when one of them completes.</param>
+    /// <param name="start">The first input not known to have succeeded.</param>
+    /// <param name="results">The results so far, or <see langword="null"/> if they are not kept.</param>
+    /// <param name="cancellationToken">Cancels the waiting.</param>
+    public static Task<T[]> Start(Task[] tasks, bool owned, int start, T[]? results, CancellationToken cancellationToken)
     {
-        var promise = new GatherPromise<T>(results, cancellationToken)
+        var promise = new GatherPromise<T>(owned ? tasks : null, results, cancellationToken)
         {
             // Counts down from a bias no input count reaches, so that nothing completes the promise before every pending
             // input has been registered; the bias is then traded for the number registered, in one atomic step.
@@ -40,18 +60,60 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
         };
 
         int registered = 0;
-        for (int i = start; i < tasks.Length; i++)
+        for (int first = start; first < tasks.Length; first += GroupSize)
         {
-            Task task = tasks[i];
-            if (task.IsCompleted)
+            int count = Math.Min(GroupSize, tasks.Length - first);
+
+            // A set bit is an input the group must not count: one already complete at the call (examined here, in
+            // input order, inline) or a bit past the last input.
+            int claimed = -1 << count;
+            Task? lastPending = null;
+            int lastPendingBit = 0;
+            for (int bit = 0; bit < count; bit++)
             {
-                // Already complete at the call: examined in input order, inline.
-                promise.Record(task, i);
+                Task task = tasks[first + bit];
+                if (task.IsCompleted)
+                {
+                    promise.Record(task, first + bit);
+                    claimed |= 1 << bit;
+                }
+                else
+                {
+                    lastPending = task;
+                    lastPendingBit = bit;
+                }
             }
-            else
+
+            if (lastPending is null)
             {
+                continue;
+            }
+
+            if ((claimed | (1 << lastPendingBit)) == -1)
+            {
+                // The only pending input of its group needs no group: nothing else can complete with it.
                 registered++;
-                task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(new Node(promise, task, i).Invoke);
+                lastPending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(new Single(promise, lastPending, first + lastPendingBit).OnCompleted);
+                continue;
+            }
+
+            if (promise._tasks is null)
+            {
+                var copy = new Task[tasks.Length - first];
+                Array.Copy(tasks, first, copy, 0, copy.Length);
+                promise._tasks = copy;
+                promise._offset = first;
+            }
+
+            Action onCompleted = new Group(promise, first, claimed).OnCompleted;
+            Task[] watched = promise._tasks;
+            for (int bit = 0; bit < count; bit++)
+            {
+                if ((claimed & (1 << bit)) == 0)
+                {
+                    registered++;
+                    watched[first - promise._offset + bit].ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(onCompleted);
+                }
             }
         }
 
@@ -76,6 +138,7 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
         return promise.Task;
     }
 
+    /// <summary>Examines a completed input: keeps its result, or fails the promise (and observes the failure).</summary>
     private void Record(Task task, int index)
     {
         if (task.IsSucceeded())
@@ -91,10 +154,10 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
         }
     }
 
-    private void OnInputCompleted(Task task, int index)
+    /// <summary>Counts down <paramref name="count"/> recorded inputs; the last one completes the promise.</summary>
+    private void CountDown(int count)
     {
-        Record(task, index);
-        if (Interlocked.Decrement(ref _remaining) == 0)
+        if (Interlocked.Add(ref _remaining, -count) == 0)
         {
             Finish();
         }
@@ -136,19 +199,82 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
         }
     }
 
-    private sealed class Node
+    /// <summary>The only pending input of its group, watched on its own.</summary>
+    private sealed class Single
     {
         private readonly GatherPromise<T> _promise;
         private readonly Task _task;
         private readonly int _index;
 
-        public Node(GatherPromise<T> promise, Task task, int index)
+        public Single(GatherPromise<T> promise, Task task, int index)
         {
             _promise = promise;
             _task = task;
             _index = index;
         }
 
-        public void Invoke() => _promise.OnInputCompleted(_task, _index);
+        public void OnCompleted()
+        {
+            _promise.Record(_task, _index);
+            _promise.CountDown(1);
+        }
+    }
+
+    /// <summary>
+    /// Up to <see cref="GroupSize"/> consecutive inputs behind one delegate. Each completion of one of them runs
+    /// <see cref="OnCompleted"/>, which claims, atomically, every input of the group that has completed and is not
+    /// claimed yet, and records them in input order: each input is recorded exactly once, by the first run that sees it
+    /// complete (at the latest its own).
+    /// </summary>
+    private sealed class Group
+    {
+        private readonly GatherPromise<T> _promise;
+        private readonly int _first;
+        private int _claimed;
+
+        public Group(GatherPromise<T> promise, int first, int claimed)
+        {
+            _promise = promise;
+            _first = first;
+            _claimed = claimed;
+        }
+
+        public void OnCompleted()
+        {
+            Task[] tasks = _promise._tasks!;
+            int first = _first - _promise._offset;
+            int claimed = Volatile.Read(ref _claimed);
+            int completed = 0;
+            for (uint open = ~(uint)claimed; open != 0; open &= open - 1)
+            {
+                int bit = Bits.TrailingZeroCount(open);
+                if (tasks[first + bit].IsCompleted)
+                {
+                    completed |= 1 << bit;
+                }
+            }
+
+            // Claim what this run saw; another run may have claimed some of it meanwhile.
+            int seen;
+            while (completed != 0 && (seen = Interlocked.CompareExchange(ref _claimed, claimed | completed, claimed)) != claimed)
+            {
+                claimed = seen;
+                completed &= ~seen;
+            }
+
+            int count = 0;
+            for (uint mine = (uint)completed; mine != 0; mine &= mine - 1)
+            {
+                int bit = Bits.TrailingZeroCount(mine);
+                _promise.Record(tasks[first + bit], _first + bit);
+                count++;
+            }
+
+            // Stryker disable once all : a run that claims nothing has nothing to count.
+            if (count != 0)
+            {
+                _promise.CountDown(count);
+            }
+        }
     }
 }

@@ -238,23 +238,7 @@ internal static class TaskCollection
     }
 
     /// <summary>The number of bits of a hash table for <paramref name="count"/> items: its size, 2^bits, is at least 2·count.</summary>
-    private static int TableBits(int count) => 32 - LeadingZeroCount((uint)(count * 2) - 1);
-
-    private static int LeadingZeroCount(uint value)
-    {
-#if NETSTANDARD2_0
-        int count = 0;
-        while (count < 32 && (value & 0x80000000u) == 0)
-        {
-            value <<= 1;
-            count++;
-        }
-
-        return count;
-#else
-        return System.Numerics.BitOperations.LeadingZeroCount(value);
-#endif
-    }
+    private static int TableBits(int count) => 32 - Bits.LeadingZeroCount((uint)(count * 2) - 1);
 
     private static object?[] Rent(int size)
     {
