@@ -107,11 +107,11 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
 
             Action onCompleted = new Group(promise, first, claimed).OnCompleted;
             Task[] watched = promise._tasks;
+            registered++;
             for (int bit = 0; bit < count; bit++)
             {
                 if ((claimed & (1 << bit)) == 0)
                 {
-                    registered++;
                     watched[first - promise._offset + bit].ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(onCompleted);
                 }
             }
@@ -154,10 +154,10 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
         }
     }
 
-    /// <summary>Counts down <paramref name="count"/> recorded inputs; the last one completes the promise.</summary>
-    private void CountDown(int count)
+    /// <summary>Counts down one completed registration (a single input or a whole group); the last one completes the promise.</summary>
+    private void CountDown()
     {
-        if (Interlocked.Add(ref _remaining, -count) == 0)
+        if (Interlocked.Decrement(ref _remaining) == 0)
         {
             Finish();
         }
@@ -216,7 +216,7 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
         public void OnCompleted()
         {
             _promise.Record(_task, _index);
-            _promise.CountDown(1);
+            _promise.CountDown();
         }
     }
 
@@ -241,39 +241,49 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
 
         public void OnCompleted()
         {
+            // Which input completed is unknown, so this run claims the first input of the group, in input order, that
+            // has completed and is not claimed yet. There always is one: at most as many inputs are claimed as runs
+            // have started, and each run's own input is complete before it starts (each claim publishes, through the
+            // atomic exchange, the completion of the input whose run made it). So each run claims exactly one input.
             Task[] tasks = _promise._tasks!;
             int first = _first - _promise._offset;
             int claimed = Volatile.Read(ref _claimed);
-            int completed = 0;
-            for (uint open = ~(uint)claimed; open != 0; open &= open - 1)
+            while (true)
             {
-                int bit = Bits.TrailingZeroCount(open);
-                if (tasks[first + bit].IsCompleted)
+                int bit = -1;
+                for (uint open = ~(uint)claimed; open != 0; open &= open - 1)
                 {
-                    completed |= 1 << bit;
+                    int candidate = Bits.TrailingZeroCount(open);
+                    if (tasks[first + candidate].IsCompleted)
+                    {
+                        bit = candidate;
+                        break;
+                    }
                 }
-            }
 
-            // Claim what this run saw; another run may have claimed some of it meanwhile.
-            int seen;
-            while (completed != 0 && (seen = Interlocked.CompareExchange(ref _claimed, claimed | completed, claimed)) != claimed)
-            {
+                // Stryker disable once all : unreachable (see above); never claim an input that has not completed.
+                if (bit < 0)
+                {
+                    claimed = Volatile.Read(ref _claimed);
+                    continue;
+                }
+
+                int seen = Interlocked.CompareExchange(ref _claimed, claimed | (1 << bit), claimed);
+                if (seen == claimed)
+                {
+                    claimed |= 1 << bit;
+                    _promise.Record(tasks[first + bit], _first + bit);
+                    break;
+                }
+
+                // Another run claimed meanwhile: look again.
                 claimed = seen;
-                completed &= ~seen;
             }
 
-            int count = 0;
-            for (uint mine = (uint)completed; mine != 0; mine &= mine - 1)
+            // The group counts once, when its last input is claimed.
+            if (claimed == -1)
             {
-                int bit = Bits.TrailingZeroCount(mine);
-                _promise.Record(tasks[first + bit], _first + bit);
-                count++;
-            }
-
-            // Stryker disable once all : a run that claims nothing has nothing to count.
-            if (count != 0)
-            {
-                _promise.CountDown(count);
+                _promise.CountDown();
             }
         }
     }
