@@ -5,18 +5,19 @@ using System.Threading.Tasks;
 namespace AsyncCombinators.Internal;
 
 /// <summary>
-/// The single promise behind one fail-fast Gather call over hot tasks: an <see cref="Interlocked"/> countdown of the
-/// pending inputs, the first failure by completion time, and one small group per run of up to
-/// <see cref="GroupSize"/> consecutive inputs with at least one pending. A group's single delegate is attached to each
-/// of its pending inputs; when one completes, the group finds which of its inputs completed since it last looked (a
-/// shared delegate alone cannot tell which input completed, and one delegate per input costs about 100 B each).
+/// The single promise behind one fail-fast Gather call over hot tasks: an <see cref="Interlocked"/> countdown, the first
+/// failure by completion time, and one small group per run of up to <see cref="GroupSize"/> consecutive inputs with
+/// more than one pending (an input pending alone in its run is watched on its own). A group's single delegate is
+/// attached to each of its pending inputs, and each completion claims one completed input of the group: a shared
+/// delegate alone cannot tell which input completed, and a node and a delegate per input cost about 100 B each, where
+/// a group costs about 13 B per input and one atomic exchange per completion, as Task.WhenAll's countdown does.
 /// </summary>
 /// <typeparam name="T">The result type; <see cref="VoidResult"/> for untyped tasks, whose results are not kept.</typeparam>
 internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
 {
     /// <summary>
-    /// The most inputs one group watches (below 32, the bits of its claim mask). Eight measured fastest: a completion
-    /// looks at four inputs on average, and a group's node and delegate cost about 13 B per input.
+    /// The most inputs one group watches (below 32, the bits of its claim mask). Eight: a group's node and delegate cost
+    /// about 13 B per input, and a completion looks at no more than eight inputs (at one when they complete in order).
     /// </summary>
     internal const int GroupSize = 8;
 
@@ -55,7 +56,7 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
         var promise = new GatherPromise<T>(owned ? tasks : null, results, cancellationToken)
         {
             // Counts down from a bias no input count reaches, so that nothing completes the promise before every pending
-            // input has been registered; the bias is then traded for the number registered, in one atomic step.
+            // registration (an input watched alone, or a group) has been made; the bias is then traded for their number.
             _remaining = PendingCount.Bias,
         };
 
@@ -221,10 +222,9 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
     }
 
     /// <summary>
-    /// Up to <see cref="GroupSize"/> consecutive inputs behind one delegate. Each completion of one of them runs
-    /// <see cref="OnCompleted"/>, which claims, atomically, every input of the group that has completed and is not
-    /// claimed yet, and records them in input order: each input is recorded exactly once, by the first run that sees it
-    /// complete (at the latest its own).
+    /// Up to <see cref="GroupSize"/> consecutive inputs behind one delegate, with a claim mask (a set bit: an input
+    /// already examined, or past the end). Each completion of one of its inputs runs <see cref="OnCompleted"/>, which
+    /// claims and examines one completed input; the group counts down once, when every input is claimed.
     /// </summary>
     private sealed class Group
     {
