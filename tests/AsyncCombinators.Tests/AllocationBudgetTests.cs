@@ -54,6 +54,37 @@ public class AllocationBudgetTests
     }
 
     [ReleaseOnlyTheory]
+    [InlineData(1, -1, -1)]
+    [InlineData(1000, -1, -1)]
+    [InlineData(16, 0, 11)]
+    public void Gather_Pending_CopiesTheInputAtMostOnce(int n, int onlyPending, int alsoPending)
+    {
+        // onlyPending and alsoPending (when not -1): every other input is already complete at the call.
+        Task<int> done = Task.FromResult(0);
+        void Shape(Task<int>[] tasks)
+        {
+            for (int k = 0; onlyPending >= 0 && k < tasks.Length; k++)
+            {
+                if (k != onlyPending && k != alsoPending)
+                {
+                    tasks[k] = done;
+                }
+            }
+        }
+
+        long listAlone = MeasureWithInputs(n, (_, tasks) => { Shape(tasks); return new List<Task<int>>(tasks).Count; });
+        long overList = MeasurePending(n, tasks => { Shape(tasks); return Async.Gather(new List<Task<int>>(tasks)); }) - listAlone;
+        long overArray = MeasurePending(n, tasks => { Shape(tasks); return Async.Gather(tasks); });
+        long arrayOfN = MeasureWithInputs(n, (_, _) => new Task<int>[n].Length);
+        Report($"Gather pending N={n} over a list, less the list", overList, overArray, "over the array");
+
+        // A list is copied once at the call (it is enumerated once) and never again. The caller's array is copied once
+        // when a group of pending inputs needs it, and not at all when each pending input is alone in its group.
+        bool groupFormed = onlyPending < 0 && n > 1;
+        overList.Should().Be(overArray + (groupFormed ? 0 : arrayOfN));
+    }
+
+    [ReleaseOnlyTheory]
     [InlineData(1000)]
     [InlineData(10_000)]
     public void GatherOutcomes_Pending_AtMostWhenAllPlusOutcomeOverheadPlus256(int n)

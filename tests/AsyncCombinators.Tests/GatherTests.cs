@@ -490,6 +490,23 @@ public class GatherTests
     }
 
     [Fact]
+    public async Task Gather_InputsPendingAloneInTheirGroups_ResultsInInputOrder()
+    {
+        // Only inputs 0 and 11 are pending: each is alone in its group (the second at its fourth place) and watched on its own.
+        var first = Source<int>();
+        var second = Source<int>();
+        Task<int>[] tasks = Enumerable.Range(0, 16).Select(i => i switch { 0 => first.Task, 11 => second.Task, _ => Task.FromResult(i) }).ToArray();
+        Task<int[]> gather = Async.Gather(tasks);
+
+        second.SetResult(11);
+        await second.Task;
+        gather.IsCompleted.Should().BeFalse();
+        first.SetResult(0);
+
+        (await gather.Guard()).Should().Equal(Enumerable.Range(0, 16));
+    }
+
+    [Fact]
     public async Task Gather_SameTaskTwicePending_InOneGroupAndAcrossGroups_AppearsEachTime()
     {
         var t = Source<int>();

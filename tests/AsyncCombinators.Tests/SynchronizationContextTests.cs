@@ -10,7 +10,7 @@ public class SynchronizationContextTests
 {
     public static TheoryData<string> Calls() => new()
     {
-        "Gather", "Gather non-generic", "GatherOutcomes", "GatherOutcomes non-generic",
+        "Gather", "Gather one pending", "Gather non-generic", "GatherOutcomes", "GatherOutcomes non-generic",
         "Gather 2", "Gather 3", "Gather 4", "Gather 5",
         "Gather ops", "GatherOutcomes ops", "Gather ops 2", "Gather ops 3", "Gather ops 4", "Gather ops 5",
         "Wait FirstCompleted", "Wait FirstException", "Wait AllCompleted", "Wait FirstCompleted timeout",
@@ -35,6 +35,7 @@ public class SynchronizationContextTests
         Task result = Under(context, () => call switch
         {
             "Gather" => Async.Gather(new[] { a.Task, a.Task.ContinueWith(t => t.Result + 1, TaskScheduler.Default) }),
+            "Gather one pending" => Async.Gather(new[] { a.Task }),
             "Gather non-generic" => Async.Gather(new Task[] { a.Task, b.Task }),
             "GatherOutcomes" => Async.GatherOutcomes(new[] { a.Task }),
             "GatherOutcomes non-generic" => Async.GatherOutcomes(new Task[] { a.Task, b.Task }),

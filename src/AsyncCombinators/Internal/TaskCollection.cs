@@ -184,11 +184,13 @@ internal static class TaskCollection
 
             return true;
         }
+        // Stryker disable Block : returning the table to the pool only saves an allocation.
         finally
         {
             // Stryker disable once all : returning the table to the pool only saves an allocation.
             System.Buffers.ArrayPool<nint>.Shared.Return(table);
         }
+        // Stryker restore Block
     }
 #endif
 
@@ -230,14 +232,17 @@ internal static class TaskCollection
 
             return true;
         }
+        // Stryker disable Block : returning the table to the pool only saves an allocation.
         finally
         {
             // Stryker disable once all : returning the table to the pool only saves an allocation (clearing is tested).
             Return(table, size);
         }
+        // Stryker restore Block
     }
 
     /// <summary>The number of bits of a hash table for <paramref name="count"/> items: its size, 2^bits, is at least 2·count.</summary>
+    // Stryker disable once Arithmetic : speed only: the table may come out twice as large.
     private static int TableBits(int count) => 32 - Bits.LeadingZeroCount((uint)(count * 2) - 1);
 
     private static object?[] Rent(int size)
