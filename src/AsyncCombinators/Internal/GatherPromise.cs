@@ -145,7 +145,10 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
         return promise.Task;
     }
 
-    /// <summary>Examines a completed input: keeps its result, or fails the promise (and observes the failure).</summary>
+    /// <summary>
+    /// Examines a completed input: keeps its result, or fails the promise (and observes the failure). Examining an input
+    /// twice changes nothing: the same result is stored again, and a promise fails only once.
+    /// </summary>
     private void Record(Task task, int index)
     {
         if (task.IsSucceeded())
@@ -230,7 +233,7 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
     /// <summary>
     /// Up to <see cref="GroupSize"/> consecutive inputs behind one delegate, with a claim mask (a set bit: an input
     /// already examined, or past the end). Each completion of one of its inputs runs <see cref="OnCompleted"/>, which
-    /// claims and examines one completed input; the group counts down once, when every input is claimed.
+    /// examines, then claims, one completed input; the group counts down once, when every input is claimed.
     /// </summary>
     private sealed class Group
     {
@@ -275,12 +278,15 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
                     continue;
                 }
 
+                // Recorded BEFORE it is claimed: the run whose claim fills the mask then knows that every input of the group
+                // has been recorded (each claim comes after its record), so the results are complete when it counts down.
+                // A run that loses the claim to another has recorded the input twice, which changes nothing.
+                _promise.Record(tasks[first + bit], _first + bit);
                 int seen = Interlocked.CompareExchange(ref _claimed, claimed | (1 << bit), claimed);
                 if (seen == claimed)
                 {
                     // Stryker disable once Assignment : the bit was clear (the exchange succeeded), so setting and flipping it agree.
                     claimed |= 1 << bit;
-                    _promise.Record(tasks[first + bit], _first + bit);
                     break;
                 }
 
@@ -288,7 +294,7 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
                 claimed = seen;
             }
 
-            // The group counts once, when its last input is claimed.
+            // The group counts once, when its last input is claimed (and so every input has been recorded).
             if (claimed == -1)
             {
                 _promise.CountDown();
