@@ -93,13 +93,13 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
                 continue;
             }
 
+            // One registration: the input alone, or its group.
+            registered++;
             // Stryker disable once all : allocation only, caught by the allocation tests, which do not kill it under Stryker (checked by hand in a Release run): a group of one pending input works the same.
             if ((claimed | (1 << lastPendingBit)) == -1)
             {
                 // The only pending input of its group needs no group: nothing else can complete with it.
-                registered++;
                 lastPending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(new Single(promise, lastPending, first + lastPendingBit).OnCompleted);
-                // Stryker disable once Statement : allocation only, caught by the allocation tests, which do not kill it under Stryker (checked by hand in a Release run): a group watching the same input as well counts once more and claims it once more.
                 continue;
             }
 
@@ -113,7 +113,6 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
 
             Action onCompleted = new Group(promise, first, claimed).OnCompleted;
             Task[] watched = promise._tasks;
-            registered++;
             // Stryker disable once Equality : the bit past the last input is set, so it is skipped.
             for (int bit = 0; bit < count; bit++)
             {
