@@ -81,9 +81,9 @@ public static partial class Async
         Task<T> started = Operations.Start(operation, source.Token);
         if (started.IsCompleted)
         {
-            // Completed synchronously: its result stands, whatever the timeout (TimeSpan.Zero included); its token source
-            // has no timer or registration yet.
-            source.Dispose();
+            // Completed synchronously: its result stands, whatever the timeout (TimeSpan.Zero included). Its token source
+            // has no timer, no link and no registration of ours, so Dispose would release nothing (a token source has no
+            // finalizer) and only make a token the operation kept throw on WaitHandle: it is left to the collector.
             return started;
         }
 
@@ -141,7 +141,6 @@ public static partial class Async
         if (started.IsCompleted)
         {
             // As above.
-            source.Dispose();
             return started;
         }
 

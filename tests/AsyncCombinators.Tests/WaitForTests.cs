@@ -248,6 +248,67 @@ public class WaitForTests
         time.CreatedTimers.Should().Be(0);
     }
 
+    public static TheoryData<long> ValidTimeoutTicks() => new()
+    {
+        0,
+        1,
+        Timeout.InfiniteTimeSpan.Ticks,
+        TimeSpan.FromMilliseconds(uint.MaxValue - 1).Ticks,
+        TimeSpan.FromMilliseconds(uint.MaxValue - 1).Ticks + TimeSpan.TicksPerMillisecond - 1,
+    };
+
+    public static TheoryData<long> InvalidTimeoutTicks() => new()
+    {
+        -1,
+        -TimeSpan.TicksPerMillisecond / 2,
+        Timeout.InfiniteTimeSpan.Ticks - 1,
+        Timeout.InfiniteTimeSpan.Ticks + 1,
+        TimeSpan.FromMilliseconds(uint.MaxValue).Ticks,
+        TimeSpan.MaxValue.Ticks,
+        TimeSpan.MinValue.Ticks,
+    };
+
+    [Theory]
+    [MemberData(nameof(ValidTimeoutTicks))]
+    public async Task Timeouts_FromZeroToTheTimersLimit_AndInfinite_AreAccepted(long ticks)
+    {
+        var timeout = TimeSpan.FromTicks(ticks);
+        var time = new ManualTimeProvider();
+        (await Async.WaitFor(_ => Task.FromResult(1), timeout)).Should().Be(1);
+        await Async.WaitFor(_ => Task.CompletedTask, timeout);
+        (await Async.WaitFor(Task.FromResult(2), timeout)).Should().Be(2);
+        await Async.WaitFor(Task.CompletedTask, timeout);
+        (await Async.Wait(new[] { Task.CompletedTask }, ReturnWhen.AllCompleted, timeout, time, CancellationToken.None)).Done.Should().HaveCount(1);
+        var yielded = new List<int>();
+        await foreach (Task<int> next in Async.AsCompleted(new[] { Task.FromResult(3) }, timeout, time, CancellationToken.None))
+        {
+            yielded.Add(await next);
+        }
+
+        yielded.Should().Equal(3);
+        (await Async.FirstSuccessful(new Func<CancellationToken, Task<int>>[] { _ => Task.FromResult(4) }, timeout, time)).Should().Be(4);
+        time.ActiveTimers.Should().Be(0);
+    }
+
+    [Theory]
+    [MemberData(nameof(InvalidTimeoutTicks))]
+    public void Timeouts_NegativeOrBeyondTheTimersLimit_AreRejectedAtTheCall(long ticks)
+    {
+        var timeout = TimeSpan.FromTicks(ticks);
+        var time = new ManualTimeProvider();
+        Call(() => Async.WaitFor(_ => Task.FromResult(1), timeout)).Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("timeout");
+        Call(() => Async.WaitFor(_ => Task.CompletedTask, timeout)).Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("timeout");
+        Call(() => Async.WaitFor(Task.FromResult(2), timeout)).Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("timeout");
+        Call(() => Async.WaitFor(Task.CompletedTask, timeout)).Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("timeout");
+        Call(() => Async.Wait(new[] { Task.CompletedTask }, ReturnWhen.AllCompleted, timeout, time, CancellationToken.None))
+            .Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("timeout");
+        Call(() => Async.AsCompleted(new[] { Task.FromResult(3) }, timeout, time, CancellationToken.None))
+            .Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("timeout");
+        Call(() => Async.FirstSuccessful(new Func<CancellationToken, Task<int>>[] { _ => Task.FromResult(4) }, timeout, time))
+            .Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("staggerDelay");
+        time.CreatedTimers.Should().Be(0);
+    }
+
     [Fact]
     public async Task WaitFor_Hot_TimeoutThrowsAtOnceAndTaskRunsOn()
     {
@@ -378,19 +439,25 @@ public class WaitForTests
     }
 
     [Fact]
-    public async Task WaitFor_Cold_SynchronousCompletion_DisposesTheOperationsTokenSource()
+    public async Task WaitFor_Cold_SynchronousCompletion_LeavesNothingToCancelTheOperationsToken()
     {
-        // The token source made for the operation is released at once when the operation completes synchronously: a
-        // token kept by the operation then reports its source disposed (its wait handle can no longer be made).
+        // An operation that completed synchronously is done with: no timer and no registration is made for it, so a token
+        // it kept is never canceled, not when the timeout passes nor when the caller cancels (its source, which holds
+        // nothing, is left to the collector: disposing it would release nothing).
+        var time = new ManualTimeProvider();
+        using var caller = new CancellationTokenSource();
         CancellationToken typedToken = default;
-        int value = await Async.WaitFor(ct => { typedToken = ct; return Task.FromResult(7); }, TimeSpan.FromSeconds(30)).Guard();
-        value.Should().Be(7);
-        typedToken.CanBeCanceled.Should().BeTrue();
-        FluentActions.Invoking(() => typedToken.WaitHandle).Should().Throw<ObjectDisposedException>();
-
+        int value = await Async.WaitFor(ct => { typedToken = ct; return Task.FromResult(7); }, TimeSpan.FromSeconds(30), time, caller.Token).Guard();
         CancellationToken untypedToken = default;
-        await Async.WaitFor(ct => { untypedToken = ct; return Task.CompletedTask; }, TimeSpan.FromSeconds(30)).Guard();
+        await Async.WaitFor(ct => { untypedToken = ct; return Task.CompletedTask; }, TimeSpan.Zero, time, caller.Token).Guard();
+        value.Should().Be(7);
+        time.CreatedTimers.Should().Be(0);
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        caller.Cancel();
+        typedToken.CanBeCanceled.Should().BeTrue();
+        typedToken.IsCancellationRequested.Should().BeFalse();
         untypedToken.CanBeCanceled.Should().BeTrue();
-        FluentActions.Invoking(() => untypedToken.WaitHandle).Should().Throw<ObjectDisposedException>();
+        untypedToken.IsCancellationRequested.Should().BeFalse();
     }
 }

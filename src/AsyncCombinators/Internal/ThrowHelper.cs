@@ -29,10 +29,14 @@ internal static class ThrowHelper
     /// <summary>The largest timeout a timer accepts (<see cref="uint.MaxValue"/> - 1 milliseconds, about 49.7 days).</summary>
     public const long MaxTimeoutMilliseconds = uint.MaxValue - 1;
 
+    /// <summary>The largest timeout in ticks: every span whose whole milliseconds are at most <see cref="MaxTimeoutMilliseconds"/>.</summary>
+    private const ulong MaxTimeoutTicks = ((MaxTimeoutMilliseconds + 1) * TimeSpan.TicksPerMillisecond) - 1;
+
     /// <summary>Accepts <see cref="Timeout.InfiniteTimeSpan"/> and every span from zero to <see cref="MaxTimeoutMilliseconds"/>, as <c>Task.WaitAsync</c> does.</summary>
     public static void ValidateTimeout(TimeSpan timeout, string paramName)
     {
-        if (timeout != Timeout.InfiniteTimeSpan && (timeout < TimeSpan.Zero || timeout.Ticks / TimeSpan.TicksPerMillisecond > MaxTimeoutMilliseconds))
+        // One unsigned comparison accepts every span from zero to the largest (a negative span wraps to a huge value).
+        if ((ulong)timeout.Ticks > MaxTimeoutTicks && timeout != Timeout.InfiniteTimeSpan)
         {
             ThrowTimeoutOutOfRange(timeout, paramName);
         }
