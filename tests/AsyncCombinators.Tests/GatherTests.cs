@@ -420,8 +420,9 @@ public class GatherTests
         Task<int>[] originals = (Task<int>[])tasks.Clone();
         Task<int[]> gather = Async.Gather(tasks);
 
-        // A group reads its inputs again when one of them completes: not from the caller's array, which may change.
-        Array.Fill(tasks, new TaskCompletionSource<int>().Task);
+        // A group reads its inputs again when one of them completes: not from the caller's array, which may change. It is
+        // refilled with a failed task, which a group reading it would find complete and report at once.
+        Array.Fill(tasks, Task.FromException<int>(new InvalidOperationException("not an input of this call")));
         for (int i = 0; i < sources.Length; i++)
         {
             if (!originals[i].IsCompleted)
@@ -438,8 +439,7 @@ public class GatherTests
     [InlineData(3)]
     public async Task Gather_NonGeneric_CallersArrayChangedAfterTheCall_GathersTheOriginalInputs(int pendingInFirstGroup)
     {
-        // As above, without results: the array is refilled with a failed task, which a group reading the caller's array
-        // would find complete and report.
+        // As above, without results.
         var sources = Enumerable.Range(0, 20).Select(_ => Source()).ToArray();
         Task[] tasks = sources.Select((s, i) => i is >= 8 || i < pendingInFirstGroup - 1 || i == 5 ? s.Task : Task.CompletedTask).ToArray();
         Task[] originals = (Task[])tasks.Clone();

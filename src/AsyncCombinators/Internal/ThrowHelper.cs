@@ -27,7 +27,7 @@ internal static class ThrowHelper
         throw new ArgumentException("The collection must contain at least one element.", paramName);
 
     /// <summary>The largest timeout a timer accepts (<see cref="uint.MaxValue"/> - 1 milliseconds, about 49.7 days).</summary>
-    public const long MaxTimeoutMilliseconds = uint.MaxValue - 1;
+    private const long MaxTimeoutMilliseconds = uint.MaxValue - 1;
 
     /// <summary>The largest timeout in ticks: every span whose whole milliseconds are at most <see cref="MaxTimeoutMilliseconds"/>.</summary>
     private const ulong MaxTimeoutTicks = ((MaxTimeoutMilliseconds + 1) * TimeSpan.TicksPerMillisecond) - 1;
