@@ -206,6 +206,12 @@ public static partial class Async
         // array (enumerated once, at the call, and never written to).
         // Stryker disable once Conditional : an extra copy of an array that is already ours only costs an allocation.
         TTask[] owned = ReferenceEquals(items, tasks) ? TaskCollection.Copy(items) : items;
+        if (completed == owned.Length)
+        {
+            // Stryker disable once Statement : the general snapshot below gives the same result, only with one more pass.
+            return Task.FromResult(WaitAllPromise<TTask>.AllDone(owned));
+        }
+
         if (conditionHolds || timeout == TimeSpan.Zero)
         {
             // Stryker disable once all : either side may be split in place; the choice only sizes the separate buffer.
@@ -218,22 +224,30 @@ public static partial class Async
             return Task.FromCanceled<WaitResult<TTask>>(cancellationToken);
         }
 
-        if (timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled && returnWhen != ReturnWhen.FirstException)
+        if (timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled)
         {
-            // Nothing can end the wait early: one BCL combinator and one continuation that takes the snapshot.
-            // (WhenAny detaches from the losers itself; WhenAll ends only when every input has completed.)
-            Task combined = returnWhen == ReturnWhen.FirstCompleted ? Task.WhenAny(owned) : Task.WhenAll(owned);
+            // Nothing can end the wait early. AllCompleted: one shared delegate on each pending input and a countdown, as
+            // Task.WhenAll does; it ends only when every input has completed, so nothing stays attached afterwards.
+            if (returnWhen == ReturnWhen.AllCompleted)
+            {
+                return WaitAllPromise<TTask>.Start(owned);
+            }
+
+            // FirstCompleted: WhenAny and one continuation that takes the snapshot (WhenAny detaches from the losers itself).
+            if (returnWhen == ReturnWhen.FirstCompleted)
+            {
+                Task combined = Task.WhenAny(owned);
 #if NET8_0_OR_GREATER
-            // Stryker disable once Equality : either side may be split in place; the choice only sizes the separate buffer.
-            return SnapshotAfterAsync(combined, owned, doneInPlace: returnWhen == ReturnWhen.AllCompleted);
+                return SnapshotAfterAnyAsync(combined, owned);
 #else
-            return combined.ContinueWith(
-                returnWhen == ReturnWhen.FirstCompleted ? WaitPromise<TTask>.SnapshotAfterAny : WaitPromise<TTask>.SnapshotAfterAll,
-                owned,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.RunContinuationsAsynchronously,
-                TaskScheduler.Default);
+                return combined.ContinueWith(
+                    WaitPromise<TTask>.SnapshotAfterAny,
+                    owned,
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.RunContinuationsAsynchronously,
+                    TaskScheduler.Default);
 #endif
+            }
         }
 
         return WaitPromise<TTask>.Start(owned, returnWhen, timeout, timeProvider, cancellationToken);
@@ -242,15 +256,14 @@ public static partial class Async
 #if NET8_0_OR_GREATER
     /// <remarks>
     /// An async method is the cheapest continuation here: its box is both the returned task and the continuation on
-    /// <paramref name="combined"/> (no continuation task, no execution-context capture by a scheduler).
+    /// <paramref name="combined"/> (no continuation task, no execution-context capture by a scheduler). WhenAny never
+    /// faults, so there is nothing to observe.
     /// </remarks>
-    private static async Task<WaitResult<TTask>> SnapshotAfterAsync<TTask>(Task combined, TTask[] owned, bool doneInPlace)
+    private static async Task<WaitResult<TTask>> SnapshotAfterAnyAsync<TTask>(Task combined, TTask[] owned)
         where TTask : Task
     {
-        await combined.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        // Stryker disable once Statement : on .NET 10 the SuppressThrowing await has already marked the exception observed (a test checks that nothing reaches UnobservedTaskException); kept for the net8.0 build, whose runtime is not installed here.
-        combined.Observe();
-        return WaitPromise<TTask>.SnapshotOwned(owned, doneInPlace);
+        await combined.ConfigureAwait(false);
+        return WaitPromise<TTask>.SnapshotOwned(owned, doneInPlace: false);
     }
 #endif
 }

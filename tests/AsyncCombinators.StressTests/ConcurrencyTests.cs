@@ -20,6 +20,7 @@ public class ConcurrencyTests
         Task<Outcome<int>[]> outcomes = Async.GatherOutcomes(tasks);
         Task<WaitResult<Task<int>>> all = Async.Wait(tasks, ReturnWhen.AllCompleted, TimeSpan.FromMinutes(5));
         Task<WaitResult<Task<int>>> firstException = Async.Wait(tasks, ReturnWhen.FirstException);
+        Task<WaitResult<Task<int>>> allWithoutDeadline = Async.Wait(tasks);
         var yielded = new HashSet<Task<int>>();
         Task drain = Drain();
 
@@ -29,6 +30,7 @@ public class ConcurrencyTests
         (await outcomes.Guard()).Select(o => o.Value).Should().Equal(Enumerable.Range(0, N));
         (await all.Guard()).Done.Should().HaveCount(N);
         (await firstException.Guard()).Pending.Should().BeEmpty();
+        (await allWithoutDeadline.Guard()).Done.Should().Equal(tasks);
         await drain.Guard();
         yielded.Should().HaveCount(N, "each task is yielded exactly once");
 

@@ -280,9 +280,60 @@ public class WaitTests
         var sources = Enumerable.Range(0, n).Select(_ => new TaskCompletionSource<int>()).ToArray();
         Task<WaitResult<Task<int>>> all = Async.Wait(sources.Select(s => s.Task), ReturnWhen.AllCompleted, TimeSpan.FromMinutes(5));
         Task<WaitResult<Task<int>>> firstException = Async.Wait(sources.Select(s => s.Task), ReturnWhen.FirstException);
+        Task<WaitResult<Task<int>>> allWithoutDeadline = Async.Wait(sources.Select(s => s.Task));
         Parallel.For(0, n, i => sources[i].SetResult(i));
         (await all.Guard()).Done.Should().HaveCount(n);
         (await firstException.Guard()).Done.Should().HaveCount(n);
+        WaitResult<Task<int>> withoutDeadline = await allWithoutDeadline.Guard();
+        withoutDeadline.Done.Should().Equal(sources.Select(s => s.Task), "Done holds every input, in input order");
+        withoutDeadline.Pending.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Wait_AllCompletedWithoutDeadline_MixedAndRepeatedInputs_EndsOnlyWithTheLastPendingOne()
+    {
+        var a = Source<int>();
+        var b = Source<int>();
+        Task<int> done = Task.FromResult(7);
+        var tasks = new[] { a.Task, done, a.Task, b.Task, done };
+        Task<WaitResult<Task<int>>> wait = Async.Wait(tasks);
+        tasks[1] = b.Task;
+
+        a.SetException(new FormatException());
+        await Task.Yield();
+        wait.IsCompleted.Should().BeFalse("b is still pending; a, passed twice, counts once");
+        b.SetCanceled();
+
+        WaitResult<Task<int>> result = await wait.Guard();
+        result.Done.Should().Equal(a.Task, done, b.Task);
+        result.Pending.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(ReturnWhen.AllCompleted)]
+    [InlineData(ReturnWhen.FirstException)]
+    public async Task Wait_InputCompletion_NeverRunsTheCallersContinuationInline(ReturnWhen returnWhen)
+    {
+        // The caller's code after the await must not run inside the SetResult call of whoever completes the last input.
+        var input = new TaskCompletionSource<int>();
+        int completingThread = -1;
+        int callerThread = -1;
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { input.Task }, returnWhen);
+        Task caller = WithoutSynchronizationContext(async () =>
+        {
+            await wait;
+            callerThread = Environment.CurrentManagedThreadId;
+        });
+        WithoutSynchronizationContext(() =>
+        {
+            // A dedicated thread: the thread pool can never resume the caller on it.
+            completingThread = Environment.CurrentManagedThreadId;
+            input.SetResult(1);
+            return 0;
+        });
+        await caller.Guard();
+        callerThread.Should().NotBe(completingThread);
+        (await wait).Done.Should().Equal(input.Task);
     }
 
     [Fact]

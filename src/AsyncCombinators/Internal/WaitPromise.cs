@@ -11,10 +11,11 @@ namespace AsyncCombinators.Internal;
 /// <list type="bullet">
 /// <item>FirstCompleted with a timeout or cancellation: <see cref="Task.WhenAny(Task[])"/> over the inputs and a private
 /// sentinel task that the timeout or cancellation completes, so WhenAny always ends, and then removes its continuations
-/// from the losers itself. (Without a timeout or cancellation, Wait uses WhenAny or WhenAll and one continuation that
-/// takes the snapshot, with no promise.)</item>
+/// from the losers itself. (Without a timeout or cancellation, Wait uses WhenAny and one continuation that takes the
+/// snapshot, with no promise.)</item>
 /// <item>FirstException, or AllCompleted with a timeout or cancellation: one continuation per pending input,
-/// registered with a private token that removes them all when the call ends early.</item>
+/// registered with a private token that removes them all when the call ends early. (AllCompleted without either uses
+/// <see cref="WaitAllPromise{TTask}"/>.)</item>
 /// </list>
 /// </summary>
 /// <typeparam name="TTask">The input task type.</typeparam>
@@ -58,12 +59,6 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
     public static readonly Func<Task, object?, WaitResult<TTask>> SnapshotAfterAny = static (_, owned) =>
         SnapshotOwned((TTask[])owned!, doneInPlace: false);
 
-    /// <summary>Takes the snapshot once WhenAll of the inputs has completed, observing its exception.</summary>
-    public static readonly Func<Task, object?, WaitResult<TTask>> SnapshotAfterAll = static (combined, owned) =>
-    {
-        combined.Observe();
-        return SnapshotOwned((TTask[])owned!, doneInPlace: true);
-    };
 #endif
 
     /// <summary>
