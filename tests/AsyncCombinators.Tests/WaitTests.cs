@@ -84,6 +84,18 @@ public class WaitTests
         wait.IsCompletedSuccessfully.Should().BeTrue();
         wait.Result.Done.Should().Equal(faulted);
         wait.Result.Pending.Should().Equal(pending.Task);
+
+        // Also with a timeout and a token, which would otherwise take the promise that waits.
+        using var cts = new CancellationTokenSource();
+        foreach (ReturnWhen returnWhen in new[] { ReturnWhen.AllCompleted, ReturnWhen.FirstCompleted, ReturnWhen.FirstException })
+        {
+            Async.Wait(new[] { faulted, Task.FromResult(1) }, returnWhen, TimeSpan.FromSeconds(30), cts.Token).IsCompletedSuccessfully.Should().BeTrue();
+        }
+
+        Async.Wait(new[] { pending.Task, Task.FromResult(1) }, ReturnWhen.FirstCompleted, TimeSpan.FromSeconds(30), cts.Token).IsCompletedSuccessfully.Should().BeTrue();
+        wait = Async.Wait(new[] { pending.Task, faulted }, ReturnWhen.FirstException, TimeSpan.FromSeconds(30), cts.Token);
+        wait.IsCompletedSuccessfully.Should().BeTrue();
+        wait.Result.Pending.Should().Equal(pending.Task);
     }
 
     [Theory]
@@ -312,9 +324,10 @@ public class WaitTests
     [Theory]
     [InlineData(ReturnWhen.AllCompleted)]
     [InlineData(ReturnWhen.FirstException)]
-    public async Task Wait_InputCompletion_NeverRunsTheCallersContinuationInline(ReturnWhen returnWhen)
+    public async Task Wait_AllCompletedOrFirstException_InputCompletion_NeverRunsTheCallersContinuationInline(ReturnWhen returnWhen)
     {
         // The caller's code after the await must not run inside the SetResult call of whoever completes the last input.
+        // (FirstCompleted without a timeout or token resumes the caller as Task.WhenAny's own task does: see Async.Wait.cs.)
         var input = new TaskCompletionSource<int>();
         int completingThread = -1;
         int callerThread = -1;
