@@ -542,10 +542,38 @@ public class WaitTests
     }
 
     [Fact]
+    public void Wait_NeverObservesAnInputsException_InAnyMode()
+    {
+        // As asyncio's wait() never retrieves an exception, Wait hands the tasks back and observing them is the caller's
+        // job (API.md): no mode marks an input's exception observed as a side effect.
+        using var monitor = new UnobservedExceptionMonitor();
+        Run(monitor);
+        monitor.CollectAndGetSeen().Should().HaveCount(4, "each input's exception is left for its owner");
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static void Run(UnobservedExceptionMonitor monitor)
+        {
+            var modes = new[]
+            {
+                (ReturnWhen.AllCompleted, Timeout.InfiniteTimeSpan), (ReturnWhen.AllCompleted, TimeSpan.FromSeconds(30)),
+                (ReturnWhen.FirstCompleted, Timeout.InfiniteTimeSpan), (ReturnWhen.FirstException, Timeout.InfiniteTimeSpan),
+            };
+            foreach ((ReturnWhen returnWhen, TimeSpan timeout) in modes)
+            {
+                var input = new TaskCompletionSource<int>();
+                Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { input.Task }, returnWhen, timeout);
+                input.SetException(monitor.NewException());
+                SpinWait.SpinUntil(() => wait.IsCompleted, TimeSpan.FromSeconds(10)).Should().BeTrue();
+                wait.Result.Done.Should().ContainSingle().Which.IsFaulted.Should().BeTrue();
+            }
+        }
+    }
+
+    [Fact]
     public void Wait_AllCompletedOverFaultedInputs_ObservesTheTaskItWaitedOn()
     {
-        // Wait hands faulted inputs back for the caller to observe, but the WhenAll it waited on internally is its own:
-        // it must not reach UnobservedTaskException once the caller has observed the inputs.
+        // Wait hands faulted inputs back for the caller to observe, but whatever it waits on internally is its own:
+        // nothing may reach UnobservedTaskException once the caller has observed the inputs.
         using var monitor = new UnobservedExceptionMonitor();
         Run(monitor);
         monitor.CollectAndGetSeen().Should().BeEmpty();
