@@ -98,6 +98,37 @@ public class RaceTests
     }
 
     [Fact]
+    public async Task WaitAllCompleted_InputsCompletingWhileTheCallRegisters_EndsOnceWithEveryInputDone()
+    {
+        // Without a deadline, Wait(AllCompleted) counts down from a bias while it attaches to the pending inputs: inputs
+        // completed by another thread during that loop (some before their registration, some after) must each count
+        // once, and the wait must end exactly when the last one has completed, whichever thread gets there.
+        for (int i = 0; i < Rounds; i++)
+        {
+            var sources = Enumerable.Range(0, 32).Select(_ => new TaskCompletionSource<int>()).ToArray();
+            Task<int>[] tasks = sources.Select(s => s.Task).ToArray();
+            using var start = new Barrier(2);
+            Task completer = Task.Run(() =>
+            {
+                start.SignalAndWait();
+                foreach (TaskCompletionSource<int> source in sources)
+                {
+                    // A pause that varies by round sweeps the completions across the call's registration loop.
+                    Thread.SpinWait(i % 64);
+                    source.SetResult(1);
+                }
+            });
+            start.SignalAndWait();
+            Task<WaitResult<Task<int>>> wait = Async.Wait(tasks);
+            await completer;
+
+            var (done, pending) = await wait.Guard();
+            done.Should().Equal(tasks, "round {0}", i);
+            pending.Should().BeEmpty();
+        }
+    }
+
+    [Fact]
     public async Task WaitAndAsCompleted_TimeoutRacingCompletion_ConsistentResultsNeverHang()
     {
         for (int i = 0; i < Rounds; i++)
