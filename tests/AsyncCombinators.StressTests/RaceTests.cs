@@ -97,35 +97,79 @@ public class RaceTests
         }
     }
 
-    [Fact]
-    public async Task WaitAllCompleted_InputsCompletingWhileTheCallRegisters_EndsOnceWithEveryInputDone()
+    [Theory]
+    [InlineData("Wait AllCompleted")]
+    [InlineData("Wait AllCompleted timeout")]
+    [InlineData("Wait FirstException")]
+    [InlineData("GatherOutcomes")]
+    [InlineData("Gather")]
+    public async Task Calls_InputsCompletingWhileTheCallRegisters_EndOnceWithEveryInputCounted(string call)
     {
-        // Without a deadline, Wait(AllCompleted) counts down from a bias while it attaches to the pending inputs: inputs
-        // completed by another thread during that loop (some before their registration, some after) must each count
-        // once, and the wait must end exactly when the last one has completed, whichever thread gets there.
+        // The calls count down from a bias while they attach to the pending inputs: inputs completed by another thread
+        // during that loop (some before their registration, some after) must each count once, and the call must end
+        // exactly when its condition holds, whichever thread gets there. In every other round one input faults.
+        var time = new ManualTimeProvider();
         for (int i = 0; i < Rounds; i++)
         {
+            int faulting = i % 2 == 0 ? 16 : -1;
             var sources = Enumerable.Range(0, 32).Select(_ => new TaskCompletionSource<int>()).ToArray();
             Task<int>[] tasks = sources.Select(s => s.Task).ToArray();
             using var start = new Barrier(2);
             Task completer = Task.Run(() =>
             {
                 start.SignalAndWait();
-                foreach (TaskCompletionSource<int> source in sources)
+                for (int k = 0; k < sources.Length; k++)
                 {
                     // A pause that varies by round sweeps the completions across the call's registration loop.
                     Thread.SpinWait(i % 64);
-                    source.SetResult(1);
+                    if (k == faulting)
+                    {
+                        sources[k].SetException(new FormatException());
+                    }
+                    else
+                    {
+                        sources[k].SetResult(k);
+                    }
                 }
             });
             start.SignalAndWait();
-            Task<WaitResult<Task<int>>> wait = Async.Wait(tasks);
+            Task result = call switch
+            {
+                "Wait AllCompleted" => Async.Wait(tasks),
+                "Wait AllCompleted timeout" => Async.Wait(tasks, ReturnWhen.AllCompleted, TimeSpan.FromMinutes(5), time, CancellationToken.None),
+                "Wait FirstException" => Async.Wait(tasks, ReturnWhen.FirstException),
+                "GatherOutcomes" => Async.GatherOutcomes(tasks),
+                _ => Async.Gather(tasks),
+            };
             await completer;
+            await result.WhenSettled();
 
-            var (done, pending) = await wait.Guard();
-            done.Should().Equal(tasks, "round {0}", i);
-            pending.Should().BeEmpty();
+            switch (result)
+            {
+                case Task<WaitResult<Task<int>>> wait when call == "Wait FirstException" && faulting >= 0:
+                    wait.Result.Done.Should().Contain(tasks[faulting], "round {0}", i);
+                    wait.Result.Done.Concat(wait.Result.Pending).Should().BeEquivalentTo(tasks, "round {0}", i);
+                    break;
+                case Task<WaitResult<Task<int>>> wait:
+                    wait.Result.Done.Should().Equal(tasks, "round {0}", i);
+                    wait.Result.Pending.Should().BeEmpty();
+                    break;
+                case Task<Outcome<int>[]> outcomes:
+                    outcomes.Result.Select(o => o.IsSuccess).Should().Equal(tasks.Select((_, k) => k != faulting), "round {0}", i);
+                    break;
+                case Task<int[]> gather when faulting >= 0:
+                    gather.IsFaulted.Should().BeTrue("round {0}", i);
+                    gather.Exception!.InnerException.Should().BeOfType<FormatException>();
+                    break;
+                case Task<int[]> gather:
+                    gather.Result.Should().Equal(Enumerable.Range(0, 32), "round {0}", i);
+                    break;
+            }
+
+            _ = tasks[faulting < 0 ? 0 : faulting].Exception;
         }
+
+        time.ActiveTimers.Should().Be(0);
     }
 
     [Fact]
