@@ -7,6 +7,9 @@ public class RaceTests
 {
     private const int Rounds = 3_000;
 
+    /// <summary>How many consecutive pending inputs of a Gather share one watcher.</summary>
+    private const int Group = AsyncCombinators.Internal.GatherPromise<int>.GroupSize;
+
     [Fact]
     public async Task WaitFor_TimeoutRacingCompletion_AlwaysValueOrTimeout()
     {
@@ -43,19 +46,19 @@ public class RaceTests
     [Fact]
     public async Task Gather_InputsOfOneGroupCompletedByTwoThreadsAtOnce_EachCountedOnceAndRecordedBeforeTheEnd()
     {
-        // Eight inputs share one group: both threads' completions run the group's delegate at the same time. Each input
-        // must be claimed by exactly one run (counted twice, the gather would end before its last input), and every
-        // input must have been examined when the last claim ends the gather (a result or a failure must not be missed).
-        // More rounds than the other races: the window (between one run's examination and another's last claim) is a
-        // few instructions wide; with a record made after its claim, 3000 rounds failed in about half of the runs, 20,000 in
-        // each of three.
+        // The first Group inputs share one group: both threads' completions run the group's delegate at the same time.
+        // Each input must be claimed by exactly one run (counted twice, the gather would end before its last input), and
+        // every input must have been examined when the last claim ends the gather (a result or a failure must not be
+        // missed). More rounds than the other races: the window (between one run's examination and another's last claim)
+        // is a few instructions wide; with a record made after its claim and groups of eight, 3000 rounds failed in about
+        // half of the runs, 20,000 in each of three.
         using var monitor = new UnobservedExceptionMonitor();
         for (int i = 0; i < 20_000; i++)
         {
-            int failing = i % 3 == 0 ? i % 8 : -1;
+            int failing = i % 3 == 0 ? i % Group : -1;
             bool lastSeparate = i % 2 == 0;
-            var sources = Enumerable.Range(0, 9).Select(_ => new TaskCompletionSource<int>()).ToArray();
-            Task<int[]> gather = Async.Gather(sources.Take(lastSeparate ? 9 : 8).Select(s => s.Task).ToArray());
+            var sources = Enumerable.Range(0, Group + 1).Select(_ => new TaskCompletionSource<int>()).ToArray();
+            Task<int[]> gather = Async.Gather(sources.Take(lastSeparate ? Group + 1 : Group).Select(s => s.Task).ToArray());
             using var start = new Barrier(2);
             Task even = Task.Run(() => { start.SignalAndWait(); Complete(sources, 0, failing, monitor); });
             Task odd = Task.Run(() => { start.SignalAndWait(); Complete(sources, 1, failing, monitor); });
@@ -63,10 +66,10 @@ public class RaceTests
 
             if (lastSeparate && failing < 0)
             {
-                gather.IsCompleted.Should().BeFalse("input 8 is still pending (round {0})", i);
+                gather.IsCompleted.Should().BeFalse("input {0} is still pending (round {1})", Group, i);
             }
 
-            sources[8].SetResult(108);
+            sources[Group].SetResult(100 + Group);
             await gather.WhenSettled();
             if (failing >= 0)
             {
@@ -75,7 +78,7 @@ public class RaceTests
             }
             else
             {
-                gather.Result.Should().Equal(Enumerable.Range(100, lastSeparate ? 9 : 8), "round {0}", i);
+                gather.Result.Should().Equal(Enumerable.Range(100, lastSeparate ? Group + 1 : Group), "round {0}", i);
             }
         }
 
@@ -83,7 +86,7 @@ public class RaceTests
 
         static void Complete(TaskCompletionSource<int>[] sources, int first, int failing, UnobservedExceptionMonitor monitor)
         {
-            for (int k = first; k < 8; k += 2)
+            for (int k = first; k < Group; k += 2)
             {
                 if (k == failing)
                 {

@@ -6,6 +6,9 @@ namespace AsyncCombinators.Tests;
 
 public class GatherTests
 {
+    /// <summary>How many consecutive pending inputs share one watcher; the tests below cross its boundaries.</summary>
+    private const int Group = AsyncCombinators.Internal.GatherPromise<int>.GroupSize;
+
     [Fact]
     public async Task Gather_CompletionOrderReversed_ResultsInInputOrder()
     {
@@ -369,12 +372,12 @@ public class GatherTests
     // tests cross the group boundaries, start the watching at different inputs, and complete inputs out of order.
     [Theory]
     [InlineData(1, 0, false)]
-    [InlineData(7, 0, false)]
-    [InlineData(8, 0, true)]
-    [InlineData(9, 3, false)]
-    [InlineData(16, 8, true)]
-    [InlineData(17, 9, false)]
-    [InlineData(33, 16, true)]
+    [InlineData(Group - 1, 0, false)]
+    [InlineData(Group, 0, true)]
+    [InlineData(Group + 1, 3, false)]
+    [InlineData(2 * Group, Group, true)]
+    [InlineData(2 * Group + 1, Group + 1, false)]
+    [InlineData(4 * Group + 1, 2 * Group, true)]
     [InlineData(100, 50, false)]
     [InlineData(100, 0, true)]
     public async Task Gather_PendingAcrossGroups_ReverseCompletion_ResultsInInputOrder(int n, int leadingComplete, bool asList)
@@ -414,9 +417,10 @@ public class GatherTests
     [InlineData(3)]
     public async Task Gather_CallersArrayChangedAfterTheCall_GathersTheOriginalInputs(int pendingInFirstGroup)
     {
-        // Of inputs 0..7, pendingInFirstGroup are pending (input 5 alone, or with 0 and 1 in a group); 8..19 are pending.
-        var sources = Enumerable.Range(0, 20).Select(_ => Source<int>()).ToArray();
-        Task<int>[] tasks = sources.Select((s, i) => i is >= 8 || i < pendingInFirstGroup - 1 || i == 5 ? s.Task : Task.FromResult(i)).ToArray();
+        // Of the first group's inputs, pendingInFirstGroup are pending (input 5 alone, or with 0 and 1 in a group); the
+        // twelve inputs after it are pending, so groups after the first one read a copy of the rest of the array.
+        var sources = Enumerable.Range(0, Group + 12).Select(_ => Source<int>()).ToArray();
+        Task<int>[] tasks = sources.Select((s, i) => i >= Group || i < pendingInFirstGroup - 1 || i == 5 ? s.Task : Task.FromResult(i)).ToArray();
         Task<int>[] originals = (Task<int>[])tasks.Clone();
         Task<int[]> gather = Async.Gather(tasks);
 
@@ -431,7 +435,7 @@ public class GatherTests
             }
         }
 
-        (await gather.Guard()).Should().Equal(Enumerable.Range(0, 20));
+        (await gather.Guard()).Should().Equal(Enumerable.Range(0, Group + 12));
     }
 
     [Theory]
@@ -440,8 +444,8 @@ public class GatherTests
     public async Task Gather_NonGeneric_CallersArrayChangedAfterTheCall_GathersTheOriginalInputs(int pendingInFirstGroup)
     {
         // As above, without results.
-        var sources = Enumerable.Range(0, 20).Select(_ => Source()).ToArray();
-        Task[] tasks = sources.Select((s, i) => i is >= 8 || i < pendingInFirstGroup - 1 || i == 5 ? s.Task : Task.CompletedTask).ToArray();
+        var sources = Enumerable.Range(0, Group + 12).Select(_ => Source()).ToArray();
+        Task[] tasks = sources.Select((s, i) => i >= Group || i < pendingInFirstGroup - 1 || i == 5 ? s.Task : Task.CompletedTask).ToArray();
         Task[] originals = (Task[])tasks.Clone();
         Task gather = Async.Gather(tasks);
 
