@@ -58,7 +58,6 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
     /// <summary>Takes the snapshot once WhenAny of the inputs has completed.</summary>
     public static readonly Func<Task, object?, WaitResult<TTask>> SnapshotAfterAny = static (_, owned) =>
         SnapshotOwned((TTask[])owned!, doneInPlace: false);
-
 #endif
 
     /// <summary>
