@@ -329,24 +329,9 @@ public class FastPathTests
     {
         // The consumer's loop must not run inside the SetResult call of whoever completes an input.
         var input = new TaskCompletionSource<int>();
-        int completingThread = -1;
-        int consumerThread = -1;
         IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { input.Task }, TimeSpan.FromSeconds(30)).GetAsyncEnumerator();
-        Task consumer = WithoutSynchronizationContext(async () =>
-        {
-            await e.MoveNextAsync();
-            consumerThread = Environment.CurrentManagedThreadId;
-        });
-        await Task.Delay(20);
-        WithoutSynchronizationContext(() =>
-        {
-            // A dedicated thread: the thread pool can never resume the consumer on it.
-            completingThread = Environment.CurrentManagedThreadId;
-            input.SetResult(1);
-            return 0;
-        });
-        await consumer.Guard();
-        consumerThread.Should().NotBe(completingThread);
+        (await ResumesInside(() => e.MoveNextAsync().AsTask(), () => input.SetResult(1))).Should().BeFalse();
+        e.Current.Should().BeSameAs(input.Task);
         await e.DisposeAsync();
     }
 

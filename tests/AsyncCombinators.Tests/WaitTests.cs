@@ -329,23 +329,8 @@ public class WaitTests
         // The caller's code after the await must not run inside the SetResult call of whoever completes the last input.
         // (FirstCompleted without a timeout or token resumes the caller as Task.WhenAny's own task does: see Async.Wait.cs.)
         var input = new TaskCompletionSource<int>();
-        int completingThread = -1;
-        int callerThread = -1;
         Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { input.Task }, returnWhen);
-        Task caller = WithoutSynchronizationContext(async () =>
-        {
-            await wait;
-            callerThread = Environment.CurrentManagedThreadId;
-        });
-        WithoutSynchronizationContext(() =>
-        {
-            // A dedicated thread: the thread pool can never resume the caller on it.
-            completingThread = Environment.CurrentManagedThreadId;
-            input.SetResult(1);
-            return 0;
-        });
-        await caller.Guard();
-        callerThread.Should().NotBe(completingThread);
+        (await ResumesInside(() => wait, () => input.SetResult(1))).Should().BeFalse();
         (await wait).Done.Should().Equal(input.Task);
     }
 

@@ -45,16 +45,7 @@ internal sealed class OutcomesPromise<TTask, TOutcome> : TaskCompletionSource<TO
     public static Task<TOutcome[]> Start(TTask[] tasks, Func<TTask, TOutcome> read, CancellationToken cancellationToken)
     {
         var promise = new OutcomesPromise<TTask, TOutcome>(tasks, read, cancellationToken) { _remaining = PendingCount.Bias };
-        Action onCompleted = promise.OnInputCompleted;
-        int registered = 0;
-        foreach (TTask task in tasks)
-        {
-            if (!task.IsCompleted)
-            {
-                registered++;
-                task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(onCompleted);
-            }
-        }
+        int registered = PendingCount.AttachToPending(tasks, promise.OnInputCompleted);
 
         if (cancellationToken.CanBeCanceled)
         {

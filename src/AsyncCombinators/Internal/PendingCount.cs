@@ -1,4 +1,6 @@
+using System;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace AsyncCombinators.Internal;
 
@@ -15,4 +17,24 @@ internal static class PendingCount
     /// <summary>Replaces the bias by <paramref name="registered"/>; returns whether every registered input has already completed.</summary>
     public static bool Settle(ref int remaining, int registered) =>
         Interlocked.Add(ref remaining, registered - Bias) == 0;
+
+    /// <summary>
+    /// Attaches one shared <paramref name="onCompleted"/> to every input that has not completed yet, for promises that
+    /// only count completions; returns how many it attached to (the number to <see cref="Settle"/> with).
+    /// </summary>
+    public static int AttachToPending<TTask>(TTask[] tasks, Action onCompleted)
+        where TTask : Task
+    {
+        int registered = 0;
+        foreach (TTask task in tasks)
+        {
+            if (!task.IsCompleted)
+            {
+                registered++;
+                task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(onCompleted);
+            }
+        }
+
+        return registered;
+    }
 }

@@ -31,16 +31,7 @@ internal sealed class WaitAllPromise<TTask> : TaskCompletionSource<WaitResult<TT
     public static Task<WaitResult<TTask>> Start(TTask[] tasks)
     {
         var promise = new WaitAllPromise<TTask>(tasks) { _remaining = PendingCount.Bias };
-        Action onCompleted = promise.OnCompleted;
-        int registered = 0;
-        foreach (TTask task in tasks)
-        {
-            if (!task.IsCompleted)
-            {
-                registered++;
-                task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(onCompleted);
-            }
-        }
+        int registered = PendingCount.AttachToPending(tasks, promise.OnCompleted);
 
         // Stryker disable once all : race only: every registered input completed before the count was settled (Wait returns at once when all had completed at the call).
         if (PendingCount.Settle(ref promise._remaining, registered))

@@ -57,6 +57,30 @@ public static class TestUtil
     public static T WithoutSynchronizationContext<T>(Func<T> action) =>
         Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Awaits <paramref name="wait"/> (from a dedicated thread, so it is pending before anything completes), then runs
+    /// <paramref name="complete"/> on another dedicated thread, on which the thread pool can never resume anything.
+    /// Returns whether the code after the await ran inside <paramref name="complete"/>, that is, inline.
+    /// </summary>
+    public static async Task<bool> ResumesInside(Func<Task> wait, Action complete)
+    {
+        int completingThread = -1;
+        int resumedThread = -1;
+        Task caller = WithoutSynchronizationContext(async () =>
+        {
+            await wait();
+            resumedThread = Environment.CurrentManagedThreadId;
+        });
+        WithoutSynchronizationContext(() =>
+        {
+            completingThread = Environment.CurrentManagedThreadId;
+            complete();
+            return 0;
+        });
+        await caller.Guard();
+        return resumedThread == completingThread;
+    }
+
     /// <summary>A sequence that counts how often it is enumerated.</summary>
     public sealed class CountingEnumerable<T> : IEnumerable<T>
     {
