@@ -323,11 +323,12 @@ public class WaitTests
 
     [Theory]
     [InlineData(ReturnWhen.AllCompleted)]
+    [InlineData(ReturnWhen.FirstCompleted)]
     [InlineData(ReturnWhen.FirstException)]
-    public async Task Wait_AllCompletedOrFirstException_InputCompletion_NeverRunsTheCallersContinuationInline(ReturnWhen returnWhen)
+    public async Task Wait_WithoutDeadline_InputCompletion_NeverRunsTheCallersContinuationInline(ReturnWhen returnWhen)
     {
-        // The caller's code after the await must not run inside the SetResult call of whoever completes the last input.
-        // (FirstCompleted without a timeout or token resumes the caller as Task.WhenAny's own task does: see Async.Wait.cs.)
+        // The caller's code after the await must not run inside the SetResult call of whoever completes an input (unlike
+        // Task.WhenAny and Task.WhenAll, whose awaiters resume inside it; asyncio always schedules the waiter).
         var input = new TaskCompletionSource<int>();
         Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { input.Task }, returnWhen);
         (await ResumesInside(() => wait, () => input.SetResult(1))).Should().BeFalse();
