@@ -153,6 +153,91 @@ public class WaitForTests
     }
 
     [Fact]
+    public async Task WaitFor_Cold_OperationFaultsWithACancellationFirst_EndsCanceledWithThatException()
+    {
+        // Task.Run(() => token.ThrowIfCancellationRequested()) without passing the token faults with the cancellation:
+        // awaiting it throws OperationCanceledException, so WaitFor reports it as an operation that ended canceled.
+        var time = new ManualTimeProvider();
+        var op = new Operation<int>();
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(5), time, CancellationToken.None);
+        var cancellation = new OperationCanceledException("the operation's own");
+        op.Completion.SetException(new Exception[] { cancellation, new FormatException() });
+
+        (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<OperationCanceledException>()).Which.Should().BeSameAs(cancellation);
+        wait.IsCanceled.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_TimeoutThenOperationFaultsWithACancellation_TimeoutException()
+    {
+        var time = new ManualTimeProvider();
+        var op = new Operation<int> { CancelOnToken = false };
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(2), time, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(2));
+        var cancellation = new OperationCanceledException(op.Token);
+        op.Completion.SetException(cancellation);
+
+        (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<TimeoutException>()).Which.InnerException.Should().BeSameAs(cancellation);
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_CallerCancelsThenOperationFaultsWithACancellation_CallersCancellation()
+    {
+        using var caller = new CancellationTokenSource();
+        var op = new Operation<int> { CancelOnToken = false };
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(30), caller.Token);
+        caller.Cancel();
+        op.Token.IsCancellationRequested.Should().BeTrue();
+        op.Completion.SetException(new OperationCanceledException(op.Token));
+
+        (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<OperationCanceledException>()).Which.CancellationToken.Should().Be(caller.Token);
+        wait.IsCanceled.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_OperationFaultsWithSeveral_FirstPropagatesAlone()
+    {
+        var op = new Operation<int>();
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(30));
+        var first = new FormatException();
+        op.Completion.SetException(new Exception[] { first, new InvalidOperationException() });
+
+        (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<FormatException>()).Which.Should().BeSameAs(first);
+        wait.Exception!.InnerExceptions.Should().ContainSingle().Which.Should().BeSameAs(first);
+    }
+
+    [Fact]
+    public async Task WaitFor_Cold_TimerDisposeThrows_FaultsWithItAndStillReleasesTheRest()
+    {
+        // A TimeProvider is user code: its timer's Dispose may throw. That exception is the caller's to see, and the
+        // registration on the caller's token and the operation's token source are released all the same.
+        var time = new ThrowingDisposeTimeProvider();
+        using var caller = new CancellationTokenSource();
+        var op = new Operation<int>();
+        Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(2), time, caller.Token);
+        op.Completion.SetResult(1);
+
+        await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<InvalidTimeZoneException>();
+        caller.Cancel();
+        op.Token.IsCancellationRequested.Should().BeFalse("the registration on the caller's token was released");
+        op.Token.Invoking(t => t.WaitHandle).Should().Throw<ObjectDisposedException>("the operation's token source was disposed");
+    }
+
+    private sealed class ThrowingDisposeTimeProvider : TimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new Timer();
+
+        private sealed class Timer : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+
+            public void Dispose() => throw new InvalidTimeZoneException();
+
+            public ValueTask DisposeAsync() => throw new InvalidTimeZoneException();
+        }
+    }
+
+    [Fact]
     public async Task WaitFor_Cold_InfiniteTimeout_NoTimerNoLimit()
     {
         var time = new ManualTimeProvider();
