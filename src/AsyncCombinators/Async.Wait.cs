@@ -239,6 +239,7 @@ public static partial class Async
             // Stryker disable once Block : allocation only: the general promise below waits the same way, through WhenAny and a sentinel it never completes.
             if (returnWhen == ReturnWhen.FirstCompleted)
             {
+                // Stryker disable once Bitwise : without ExecuteSynchronously the snapshot is taken after a thread-pool hop instead of at once: later, but still of the inputs complete at the moment of return, and the caller is still not resumed inline.
                 return Task.WhenAny(owned).ContinueWith(
                     WaitPromise<TTask>.SnapshotAfterAny,
                     owned,
