@@ -250,7 +250,9 @@ public class FastPathTests
     public void Distinct_BothHashesFindEveryDuplicate(int n)
     {
         Task[] distinct = Enumerable.Range(0, n).Select(_ => new TaskCompletionSource().Task).ToArray();
+#if !LIBRARY_NETSTANDARD // the address-based check exists on .NET 8+ only
         TaskCollection.IsDistinctByAddress(distinct).Should().BeTrue();
+#endif
         TaskCollection.IsDistinctById(distinct).Should().BeTrue();
         foreach (int duplicateOf in new[] { 0, 1, n / 2, n - 1 })
         {
@@ -258,7 +260,9 @@ public class FastPathTests
             {
                 List<Task> input = distinct.ToList();
                 input.Insert(at, distinct[duplicateOf]);
+#if !LIBRARY_NETSTANDARD
                 TaskCollection.IsDistinctByAddress(input.ToArray()).Should().BeFalse($"the address check: a duplicate of {duplicateOf} at {at}");
+#endif
                 TaskCollection.IsDistinctById(input.ToArray()).Should().BeFalse($"the id check: a duplicate of {duplicateOf} at {at}");
             }
         }

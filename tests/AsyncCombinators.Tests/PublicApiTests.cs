@@ -54,9 +54,13 @@ public class PublicApiTests
         return string.Join("\n", lines) + "\n";
     }
 
+    // By name: a netstandard2.0 build carries the compiler's own copy of the attribute, not the runtime's.
+    private static bool IsReadOnly(Type type) =>
+        type.CustomAttributes.Any(a => a.AttributeType.FullName == "System.Runtime.CompilerServices.IsReadOnlyAttribute");
+
     private static string DescribeType(Type type)
     {
-        string kind = type.IsEnum ? "enum" : type.IsValueType ? (type.IsDefined(typeof(System.Runtime.CompilerServices.IsReadOnlyAttribute)) ? "readonly struct" : "struct")
+        string kind = type.IsEnum ? "enum" : type.IsValueType ? (IsReadOnly(type) ? "readonly struct" : "struct")
             : type.IsInterface ? "interface" : type.IsAbstract && type.IsSealed ? "static class" : type.IsSealed ? "sealed class" : "class";
         var bases = new List<string>();
         if (type.BaseType is not null && type.BaseType != typeof(object) && type.BaseType != typeof(ValueType) && type.BaseType != typeof(Enum))
