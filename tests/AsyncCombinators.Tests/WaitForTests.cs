@@ -224,6 +224,24 @@ public class WaitForTests
     }
 
     [Fact]
+    public async Task WaitFor_Cold_TimerDisposeThrowsAndOperationFaults_OperationFailureObserved()
+    {
+        // The caller sees the Dispose exception; the operation's own failure must still not go unobserved (WaitFor owns it).
+        using var monitor = new UnobservedExceptionMonitor();
+        await Run(monitor);
+        monitor.CollectAndGetSeen().Should().BeEmpty();
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static async Task Run(UnobservedExceptionMonitor monitor)
+        {
+            var op = new Operation<int>();
+            Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(2), new ThrowingDisposeTimeProvider(), CancellationToken.None);
+            op.Completion.SetException(monitor.NewException());
+            await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<InvalidTimeZoneException>();
+        }
+    }
+
+    [Fact]
     public void WaitForPromise_SetStateMachine_ForwardsToTheBuilder()
     {
         // Part of the async state machine pattern: only .NET Framework's builder calls it (the netstandard2.0 build can run

@@ -103,7 +103,9 @@ internal struct WaitForPromise<T> : IAsyncStateMachine
         }
         catch (Exception exception)
         {
-            // The operation's first exception (or one from a TimeProvider timer's Dispose).
+            // The operation's first exception, or one from a TimeProvider timer's Dispose: then the operation's own failure,
+            // if any, was not read, and this call owns the operation, so it marks that failure observed.
+            started.Observe();
             _builder.SetException(exception);
             return;
         }
