@@ -19,6 +19,14 @@ public class AllocationBudgetTests
 
     public AllocationBudgetTests(ITestOutputHelper output) => _output = output;
 
+    /// <summary>Why the allocation budgets cannot be measured in this run, or null when they can.</summary>
+    public static string? SkipReason =>
+#if LIBRARY_NETSTANDARD
+        "Allocation budgets are those of the net10.0 build (the netstandard2.0 build has no BCL fast paths to match).";
+#else
+        IsOptimized ? null : "Allocation budgets are measured on a Release build (dotnet test -c Release).";
+#endif
+
     public static bool IsOptimized { get; } =
         typeof(Async).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled != true;
 
@@ -324,31 +332,11 @@ public class AllocationBudgetTests
 /// <summary>A fact that runs only against an optimized (Release) build of the library.</summary>
 public sealed class ReleaseOnlyFactAttribute : FactAttribute
 {
-    public ReleaseOnlyFactAttribute()
-    {
-#if LIBRARY_NETSTANDARD
-        Skip = "Allocation budgets are those of the net10.0 build (the netstandard2.0 build has no BCL fast paths to match).";
-#else
-        if (!AllocationBudgetTests.IsOptimized)
-        {
-            Skip = "Allocation budgets are measured on a Release build (dotnet test -c Release).";
-        }
-#endif
-    }
+    public ReleaseOnlyFactAttribute() => Skip = AllocationBudgetTests.SkipReason;
 }
 
 /// <summary>A theory that runs only against an optimized (Release) build of the library.</summary>
 public sealed class ReleaseOnlyTheoryAttribute : TheoryAttribute
 {
-    public ReleaseOnlyTheoryAttribute()
-    {
-#if LIBRARY_NETSTANDARD
-        Skip = "Allocation budgets are those of the net10.0 build (the netstandard2.0 build has no BCL fast paths to match).";
-#else
-        if (!AllocationBudgetTests.IsOptimized)
-        {
-            Skip = "Allocation budgets are measured on a Release build (dotnet test -c Release).";
-        }
-#endif
-    }
+    public ReleaseOnlyTheoryAttribute() => Skip = AllocationBudgetTests.SkipReason;
 }
