@@ -44,7 +44,7 @@ public static partial class Async
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="tasks"/> contains a <see langword="null"/> element.</exception>
     public static Task<Outcome<T>[]> GatherOutcomes<T>(IEnumerable<Task<T>> tasks, CancellationToken cancellationToken) =>
-        GatherOutcomesCore(tasks, OutcomeReaders<T>.Read, cancellationToken);
+        GatherOutcomesCore<Task<T>, Outcome<T>, TypedOutcomes<T>>(tasks, cancellationToken);
 
     /// <summary>
     /// Waits for every task and reports how each ended, in input order, never throwing an input's exception
@@ -66,10 +66,11 @@ public static partial class Async
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="tasks"/> contains a <see langword="null"/> element.</exception>
     public static Task<Outcome[]> GatherOutcomes(IEnumerable<Task> tasks, CancellationToken cancellationToken) =>
-        GatherOutcomesCore(tasks, OutcomeReaders.Read, cancellationToken);
+        GatherOutcomesCore<Task, Outcome, UntypedOutcomes>(tasks, cancellationToken);
 
-    private static Task<TOutcome[]> GatherOutcomesCore<TTask, TOutcome>(IEnumerable<TTask> tasks, Func<TTask, TOutcome> read, CancellationToken cancellationToken)
+    private static Task<TOutcome[]> GatherOutcomesCore<TTask, TOutcome, TKind>(IEnumerable<TTask> tasks, CancellationToken cancellationToken)
         where TTask : Task
+        where TKind : struct, IOutcomeKind<TTask, TOutcome>
     {
         TTask[] items = TaskCollection.ToArray(tasks, nameof(tasks), copy: false);
         if (items.Length == 0)
@@ -81,23 +82,10 @@ public static partial class Async
         {
             if (!task.IsCompleted)
             {
-                // The promise keeps the array until every input completes: never the caller's own array.
-                // Stryker disable once Conditional : an extra copy of an array that is already ours only costs an allocation.
-                TTask[] owned = ReferenceEquals(items, tasks) ? TaskCollection.Copy(items) : items;
-                return OutcomesPromise<TTask, TOutcome>.Start(owned, read, cancellationToken);
+                return OutcomesPromise<TTask, TOutcome, TKind>.Start(items, cancellationToken);
             }
         }
 
-        return Task.FromResult(OutcomesPromise<TTask, TOutcome>.ReadAll(items, read));
-    }
-
-    private static class OutcomeReaders<T>
-    {
-        public static readonly Func<Task<T>, Outcome<T>> Read = Outcome<T>.FromCompletedTask;
-    }
-
-    private static class OutcomeReaders
-    {
-        public static readonly Func<Task, Outcome> Read = Outcome.FromCompletedTask;
+        return Task.FromResult(OutcomesPromise<TTask, TOutcome, TKind>.ReadAll(items));
     }
 }

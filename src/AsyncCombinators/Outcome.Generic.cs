@@ -28,32 +28,20 @@ namespace AsyncCombinators;
 [StructLayout(LayoutKind.Auto)]
 public readonly struct Outcome<T>
 {
-    private readonly T _value;
-    private readonly object? _error;
-    private readonly OutcomeState _state;
+    // One reference, so an outcome is as small as a reference (an array of outcomes stays off the large object heap
+    // four times longer than one of value-and-state pairs would): see OutcomeSource for what it may hold.
+    private readonly object? _source;
 
-    internal Outcome(T value)
-    {
-        _value = value;
-        _error = null;
-        _state = OutcomeState.Success;
-    }
-
-    internal Outcome(OutcomeState state, object error)
-    {
-        _value = default!;
-        _error = error;
-        _state = state;
-    }
+    private Outcome(object? source) => _source = source;
 
     /// <summary>Gets a value indicating whether the operation produced a value.</summary>
-    public bool IsSuccess => _state == OutcomeState.Success;
+    public bool IsSuccess => OutcomeSource.GetState(_source) == OutcomeState.Success;
 
     /// <summary>Gets a value indicating whether the operation failed with an exception other than a cancellation.</summary>
-    public bool IsFaulted => _state == OutcomeState.Faulted;
+    public bool IsFaulted => OutcomeSource.GetState(_source) == OutcomeState.Faulted;
 
     /// <summary>Gets a value indicating whether the operation was canceled.</summary>
-    public bool IsCanceled => _state == OutcomeState.Canceled;
+    public bool IsCanceled => OutcomeSource.GetState(_source) == OutcomeState.Canceled;
 
     /// <summary>Gets the value of a successful operation (asyncio <c>task.result()</c>).</summary>
     /// <exception cref="Exception">
@@ -64,12 +52,12 @@ public readonly struct Outcome<T>
     {
         get
         {
-            if (_state != OutcomeState.Success)
+            if (!TryGetValue(out T value))
             {
-                OutcomeError.Throw(_error);
+                OutcomeSource.Throw(_source);
             }
 
-            return _value;
+            return value;
         }
     }
 
@@ -78,20 +66,46 @@ public readonly struct Outcome<T>
     /// the exception on a fault (the first inner exception of a task that faulted with several), and an
     /// <see cref="OperationCanceledException"/> on cancellation.
     /// </summary>
-    public Exception? Exception => OutcomeError.GetException(_state, _error);
+    public Exception? Exception => OutcomeSource.GetException(_source);
+
+    /// <summary>The completed task this outcome reads, if it reads one.</summary>
+    internal Task? SourceTask => _source as Task;
 
     /// <summary>Gets the value when the operation succeeded.</summary>
     /// <param name="value">The value on success; otherwise <c>default</c>.</param>
     /// <returns><see langword="true"/> when the operation succeeded.</returns>
     public bool TryGetValue(out T value)
     {
-        value = _value;
-        return _state == OutcomeState.Success;
+        object? source = _source;
+        switch (source)
+        {
+            case null:
+                value = default!;
+                return true;
+            case Task task:
+                if (task.IsSucceeded())
+                {
+                    value = ((Task<T>)task).Result;
+                    return true;
+                }
+
+                value = default!;
+                return false;
+            case System.Exception:
+                value = default!;
+                return false;
+            case ValueBox box:
+                value = box.Value;
+                return true;
+            default:
+                value = (T)source;
+                return true;
+        }
     }
 
     /// <summary>Converts to the untyped <see cref="Outcome"/>, dropping the value.</summary>
     /// <returns>An outcome in the same state with the same exception.</returns>
-    public Outcome ToOutcome() => new(_state, _error);
+    public Outcome ToOutcome() => new(_source is Task or System.Exception ? _source : null);
 
     /// <summary>Converts to the untyped <see cref="Outcome"/>, dropping the value.</summary>
     /// <param name="outcome">The outcome to convert.</param>
@@ -100,25 +114,31 @@ public readonly struct Outcome<T>
     /// <summary>Describes the outcome: <c>Success(value)</c>, <c>Faulted(Type: message)</c> or <c>Canceled</c>.</summary>
     /// <returns>A short description.</returns>
     public override string ToString() =>
-        _state == OutcomeState.Success ? $"Success({_value})" : OutcomeError.Describe(_state, _error);
+        TryGetValue(out T value) ? $"Success({value})" : OutcomeSource.Describe(_source);
 
-    internal static Outcome<T> FromCompletedTask(Task<T> task)
+    /// <summary>A success with <paramref name="value"/>.</summary>
+    internal static Outcome<T> FromValue(T value) =>
+        // A value that could be read as another kind of source (a task, an exception, or a box) is boxed.
+        new(value is Task or System.Exception or ValueBox ? new ValueBox(value) : value);
+
+    /// <summary>A failure: canceled for an <see cref="OperationCanceledException"/>, faulted otherwise.</summary>
+    internal static Outcome<T> FromExceptionCore(System.Exception exception) => new(exception);
+
+    /// <summary>
+    /// The outcome of <paramref name="task"/>, which may still be pending: it is read when the outcome is, so it must have
+    /// completed by then. Nothing is read now; a fault is not marked observed.
+    /// </summary>
+    internal static Outcome<T> OfTask(Task<T> task) => new(task);
+
+    /// <summary>The outcome of a completed task (see <see cref="OutcomeSource.FromCompletedTask"/>).</summary>
+    /// <exception cref="InvalidOperationException"><paramref name="task"/> has not completed.</exception>
+    internal static Outcome<T> FromCompletedTask(Task<T> task) => new(OutcomeSource.FromCompletedTask(task));
+
+    /// <summary>A value that would otherwise read as another kind of source.</summary>
+    private sealed class ValueBox
     {
-        if (task.IsSucceeded())
-        {
-            // The common case first, with one status check.
-            return new Outcome<T>(task.Result);
-        }
+        public ValueBox(T value) => Value = value;
 
-        switch (task.Status)
-        {
-            case TaskStatus.Faulted:
-                return new Outcome<T>(OutcomeState.Faulted, task.Exception!.InnerExceptions[0]);
-            case TaskStatus.Canceled:
-                return new Outcome<T>(OutcomeState.Canceled, task);
-            default:
-                ThrowHelper.ThrowInvalidOperation("The task has not completed yet (asyncio InvalidStateError): an outcome exists only for a completed task.");
-                return default;
-        }
+        public T Value { get; }
     }
 }

@@ -22,41 +22,40 @@ namespace AsyncCombinators;
 [StructLayout(LayoutKind.Auto)]
 public readonly struct Outcome
 {
-    private readonly object? _error;
-    private readonly OutcomeState _state;
+    // One reference: null (a success), a completed task, or an exception (see OutcomeSource).
+    private readonly object? _source;
 
-    internal Outcome(OutcomeState state, object? error)
-    {
-        _error = error;
-        _state = state;
-    }
+    internal Outcome(object? source) => _source = source;
 
     /// <summary>Gets a successful outcome.</summary>
     public static Outcome Success => default;
 
     /// <summary>Gets a value indicating whether the operation completed successfully.</summary>
-    public bool IsSuccess => _state == OutcomeState.Success;
+    public bool IsSuccess => OutcomeSource.GetState(_source) == OutcomeState.Success;
 
     /// <summary>Gets a value indicating whether the operation failed with an exception other than a cancellation.</summary>
-    public bool IsFaulted => _state == OutcomeState.Faulted;
+    public bool IsFaulted => OutcomeSource.GetState(_source) == OutcomeState.Faulted;
 
     /// <summary>Gets a value indicating whether the operation was canceled.</summary>
-    public bool IsCanceled => _state == OutcomeState.Canceled;
+    public bool IsCanceled => OutcomeSource.GetState(_source) == OutcomeState.Canceled;
 
     /// <summary>
     /// Gets the exception of a failed operation (asyncio <c>task.exception()</c>): <see langword="null"/> on success,
     /// the exception on a fault (the first inner exception of a task that faulted with several), and an
     /// <see cref="OperationCanceledException"/> on cancellation.
     /// </summary>
-    public Exception? Exception => OutcomeError.GetException(_state, _error);
+    public Exception? Exception => OutcomeSource.GetException(_source);
+
+    /// <summary>The completed task this outcome reads, if it reads one.</summary>
+    internal Task? SourceTask => _source as Task;
 
     /// <summary>Does nothing on success; otherwise rethrows the captured exception with its original type and stack trace.</summary>
     /// <exception cref="Exception">The captured exception; an <see cref="OperationCanceledException"/> when canceled.</exception>
     public void ThrowIfFailed()
     {
-        if (_state != OutcomeState.Success)
+        if (!IsSuccess)
         {
-            OutcomeError.Throw(_error);
+            OutcomeSource.Throw(_source);
         }
     }
 
@@ -64,7 +63,7 @@ public readonly struct Outcome
     /// <typeparam name="T">The type of the value.</typeparam>
     /// <param name="value">The value.</param>
     /// <returns>An outcome whose <see cref="Outcome{T}.IsSuccess"/> is <see langword="true"/>.</returns>
-    public static Outcome<T> FromResult<T>(T value) => new(value);
+    public static Outcome<T> FromResult<T>(T value) => Outcome<T>.FromValue(value);
 
     /// <summary>
     /// Creates a failed typed outcome, as an <see langword="async"/> method that throws <paramref name="exception"/> would end:
@@ -77,7 +76,7 @@ public readonly struct Outcome
     public static Outcome<T> FromException<T>(Exception exception)
     {
         ThrowHelper.ThrowIfNull(exception, nameof(exception));
-        return new Outcome<T>(exception is OperationCanceledException ? OutcomeState.Canceled : OutcomeState.Faulted, exception);
+        return Outcome<T>.FromExceptionCore(exception);
     }
 
     /// <summary>
@@ -90,27 +89,15 @@ public readonly struct Outcome
     public static Outcome FromException(Exception exception)
     {
         ThrowHelper.ThrowIfNull(exception, nameof(exception));
-        return new Outcome(exception is OperationCanceledException ? OutcomeState.Canceled : OutcomeState.Faulted, exception);
+        return new Outcome(exception);
     }
 
     /// <summary>Describes the outcome: <c>Success</c>, <c>Faulted(Type: message)</c> or <c>Canceled</c>.</summary>
     /// <returns>A short description.</returns>
-    public override string ToString() =>
-        _state == OutcomeState.Success ? "Success" : OutcomeError.Describe(_state, _error);
+    public override string ToString() => IsSuccess ? "Success" : OutcomeSource.Describe(_source);
 
-    internal static Outcome FromCompletedTask(Task task)
-    {
-        switch (task.Status)
-        {
-            case TaskStatus.RanToCompletion:
-                return default;
-            case TaskStatus.Faulted:
-                return new Outcome(OutcomeState.Faulted, task.Exception!.InnerExceptions[0]);
-            case TaskStatus.Canceled:
-                return new Outcome(OutcomeState.Canceled, task);
-            default:
-                ThrowHelper.ThrowInvalidOperation("The task has not completed yet (asyncio InvalidStateError): an outcome exists only for a completed task.");
-                return default;
-        }
-    }
+    /// <summary>The outcome of <paramref name="task"/>, which may still be pending (see <see cref="Outcome{T}.OfTask"/>).</summary>
+    internal static Outcome OfTask(Task task) => new(task);
+
+    internal static Outcome FromCompletedTask(Task task) => new(OutcomeSource.FromCompletedTask(task));
 }

@@ -130,4 +130,76 @@ public class GatherOutcomesTests
         Call(() => Async.GatherOutcomes(new Task<int>[] { null! })).Should().Throw<ArgumentException>().WithParameterName("tasks");
         Call(() => Async.GatherOutcomes(new Task[] { Task.CompletedTask, null! })).Should().Throw<ArgumentException>().WithParameterName("tasks");
     }
+
+    [Fact]
+    public async Task GatherOutcomes_Faults_ReadOnceSoReadingThemAgainAllocatesNothing()
+    {
+        var late = Source<int>();
+        var lateUntyped = Source();
+        var error = new FormatException();
+        var cancellation = new OperationCanceledException();
+        Task<Outcome<int>[]> typed = Async.GatherOutcomes(new[] { late.Task, Task.FromException<int>(cancellation), Task.FromResult(1) });
+        Task<Outcome[]> untyped = Async.GatherOutcomes(new Task[] { lateUntyped.Task, Task.CompletedTask });
+        late.SetException(error);
+        lateUntyped.SetException(error);
+        Outcome<int>[] outcomes = await typed.Guard();
+        Outcome[] untypedOutcomes = await untyped.Guard();
+
+        outcomes[0].Exception.Should().BeSameAs(error);
+        outcomes[1].IsFaulted.Should().BeTrue("a task faulted with a cancellation is faulted, not canceled");
+        outcomes[1].Exception.Should().BeSameAs(cancellation);
+        outcomes[2].Value.Should().Be(1);
+        untypedOutcomes[0].Exception.Should().BeSameAs(error);
+        untypedOutcomes[1].IsSuccess.Should().BeTrue();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            _ = outcomes[0].Exception;
+            _ = untypedOutcomes[0].Exception;
+        }
+
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task GatherOutcomes_CanceledThenInputsFault_FaultsStillObserved()
+    {
+        using var monitor = new UnobservedExceptionMonitor();
+        await Run(monitor);
+        monitor.CollectAndGetSeen().Should().BeEmpty();
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static async Task Run(UnobservedExceptionMonitor monitor)
+        {
+            using var cts = new CancellationTokenSource();
+            // Inline continuations: once SetException returns, GatherOutcomes has seen the fault.
+            var first = new TaskCompletionSource<int>();
+            var second = new TaskCompletionSource();
+            Task<Outcome<int>[]> typed = Async.GatherOutcomes(new[] { first.Task, Task.FromResult(1) }, cts.Token);
+            Task<Outcome[]> untyped = Async.GatherOutcomes(new Task[] { second.Task }, cts.Token);
+            cts.Cancel();
+            await FluentActions.Awaiting(() => typed.Guard()).Should().ThrowAsync<OperationCanceledException>();
+            await FluentActions.Awaiting(() => untyped.Guard()).Should().ThrowAsync<OperationCanceledException>();
+
+            first.SetException(monitor.NewException());
+            second.SetException(monitor.NewException());
+        }
+    }
+
+    [Fact]
+    public async Task GatherOutcomes_OverAList_ReportsEachInInputOrder()
+    {
+        var a = Source<int>();
+        var b = Source<int>();
+        var list = new List<Task<int>> { a.Task, b.Task, Task.FromResult(3) };
+        Task<Outcome<int>[]> all = Async.GatherOutcomes(list);
+        list.Clear();
+        b.SetResult(2);
+        a.SetCanceled();
+        Outcome<int>[] outcomes = await all.Guard();
+        outcomes[0].IsCanceled.Should().BeTrue();
+        outcomes[1].Value.Should().Be(2);
+        outcomes[2].Value.Should().Be(3);
+    }
 }

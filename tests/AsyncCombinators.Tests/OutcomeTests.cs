@@ -183,4 +183,101 @@ public class OutcomeTests
         untyped.Invoking(u => u.ThrowIfFailed()).Should().Throw<OperationCanceledException>();
         Outcome.FromException(new OperationCanceledException()).Invoking(u => u.ThrowIfFailed()).Should().Throw<OperationCanceledException>();
     }
+
+    [Fact]
+    public void Outcome_IsOneReferenceInSize_WhateverTheValueType()
+    {
+        // One reference: an Outcome<int>[] of 10,000 stays off the large object heap, and gathering outcomes costs no more
+        // than a reference per input.
+        Unsafe.SizeOf<Outcome<int>>().Should().Be(IntPtr.Size);
+        Unsafe.SizeOf<Outcome<Guid>>().Should().Be(IntPtr.Size);
+        Unsafe.SizeOf<Outcome<string>>().Should().Be(IntPtr.Size);
+        Unsafe.SizeOf<Outcome>().Should().Be(IntPtr.Size);
+    }
+
+    [Fact]
+    public void FromResult_ValuesThatAreTasksOrExceptions_AreStillValues()
+    {
+        // An outcome reads a task or an exception as its source; a VALUE of such a type must not be read that way.
+        Task faulted = Task.FromException(new FormatException());
+        Outcome<Task> ofTask = Outcome.FromResult(faulted);
+        ofTask.IsSuccess.Should().BeTrue();
+        ofTask.IsFaulted.Should().BeFalse();
+        ofTask.Exception.Should().BeNull();
+        ofTask.Value.Should().BeSameAs(faulted);
+        ofTask.TryGetValue(out Task? read).Should().BeTrue();
+        read.Should().BeSameAs(faulted);
+        ofTask.ToOutcome().IsSuccess.Should().BeTrue();
+        ofTask.ToString().Should().StartWith("Success(");
+
+        var canceled = new OperationCanceledException();
+        Outcome<Exception> ofException = Outcome.FromResult<Exception>(canceled);
+        ofException.IsSuccess.Should().BeTrue();
+        ofException.IsCanceled.Should().BeFalse();
+        ofException.Value.Should().BeSameAs(canceled);
+        ((Outcome)ofException).IsSuccess.Should().BeTrue();
+
+        Outcome<object> exceptionAsObject = Outcome.FromResult<object>(new FormatException());
+        exceptionAsObject.IsSuccess.Should().BeTrue();
+        exceptionAsObject.Value.Should().BeOfType<FormatException>();
+
+        Outcome<Task<int>> canceledTask = Outcome.FromResult(Task.FromCanceled<int>(new CancellationToken(true)));
+        canceledTask.IsSuccess.Should().BeTrue();
+        canceledTask.Value.IsCanceled.Should().BeTrue();
+    }
+
+    [Fact]
+    public void FromResult_AnyValue_ReadsBackUnchanged()
+    {
+        Outcome.FromResult<object>(42).Value.Should().Be(42);
+        Outcome.FromResult(0).Value.Should().Be(0);
+        Outcome.FromResult(0).IsSuccess.Should().BeTrue();
+        var id = Guid.NewGuid();
+        Outcome.FromResult(id).Value.Should().Be(id);
+        Outcome.FromResult((string?)null).Value.Should().BeNull();
+        Outcome.FromResult((string?)null).IsSuccess.Should().BeTrue();
+        Outcome.FromResult("x").ToString().Should().Be("Success(x)");
+        Outcome.FromResult<int?>(null).Value.Should().BeNull();
+        Outcome.FromResult<int?>(3).Value.Should().Be(3);
+        Outcome.FromResult(Outcome.FromResult(7)).Value.Value.Should().Be(7);
+        Outcome.FromResult(Outcome.FromException<int>(new FormatException())).IsSuccess.Should().BeTrue();
+    }
+
+    [Fact]
+    public void GetOutcome_FaultedWithCancellationFirst_IsFaultedWithThatException()
+    {
+        // Task.FromException with an OperationCanceledException faults (it does not cancel): the outcome says so, where
+        // Outcome.FromException, which mirrors an async method, would say canceled.
+        var cancellation = new OperationCanceledException();
+        Task<int> task = Task.FromException<int>(cancellation);
+        task.IsFaulted.Should().BeTrue();
+
+        Outcome<int> typed = task.GetOutcome();
+        typed.IsFaulted.Should().BeTrue();
+        typed.IsCanceled.Should().BeFalse();
+        typed.IsSuccess.Should().BeFalse();
+        typed.Exception.Should().BeSameAs(cancellation);
+        FluentActions.Invoking(() => typed.Value).Should().Throw<OperationCanceledException>().Which.Should().BeSameAs(cancellation);
+        typed.ToString().Should().Be("Faulted(OperationCanceledException: " + cancellation.Message + ")");
+
+        Outcome untyped = ((Task)task).GetOutcome();
+        untyped.IsFaulted.Should().BeTrue();
+        untyped.Exception.Should().BeSameAs(cancellation);
+        typed.ToOutcome().IsFaulted.Should().BeTrue();
+    }
+
+    [Fact]
+    public void GetOutcome_Faulted_ReadingTheExceptionAgainAllocatesNothing()
+    {
+        Outcome<int> outcome = Task.FromException<int>(new FormatException()).GetOutcome();
+        _ = outcome.Exception;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            _ = outcome.Exception;
+            _ = outcome.IsFaulted;
+        }
+
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0, "the fault is read once, when the outcome is made");
+    }
 }

@@ -4,80 +4,129 @@ using System.Threading.Tasks;
 
 namespace AsyncCombinators.Internal;
 
+/// <summary>How one kind of outcome (<see cref="Outcome{T}"/> or <see cref="Outcome"/>) is made from its kind of task.</summary>
+/// <typeparam name="TTask">The input task type.</typeparam>
+/// <typeparam name="TOutcome">The outcome type.</typeparam>
+internal interface IOutcomeKind<TTask, TOutcome>
+    where TTask : Task
+{
+    /// <summary>The outcome that reads <paramref name="task"/> once it has completed (nothing is read now).</summary>
+    TOutcome OfTask(TTask task);
+
+    /// <summary>The outcome of a completed task, with a fault read (and so observed) now.</summary>
+    TOutcome FromCompletedTask(TTask task);
+
+    /// <summary>The task an outcome reads, if any.</summary>
+    Task? TaskOf(in TOutcome outcome);
+}
+
+/// <summary>Typed outcomes.</summary>
+/// <typeparam name="T">The result type.</typeparam>
+internal readonly struct TypedOutcomes<T> : IOutcomeKind<Task<T>, Outcome<T>>
+{
+    public Outcome<T> OfTask(Task<T> task) => Outcome<T>.OfTask(task);
+
+    public Outcome<T> FromCompletedTask(Task<T> task) => Outcome<T>.FromCompletedTask(task);
+
+    public Task? TaskOf(in Outcome<T> outcome) => outcome.SourceTask;
+}
+
+/// <summary>Untyped outcomes.</summary>
+internal readonly struct UntypedOutcomes : IOutcomeKind<Task, Outcome>
+{
+    public Outcome OfTask(Task task) => Outcome.OfTask(task);
+
+    public Outcome FromCompletedTask(Task task) => Outcome.FromCompletedTask(task);
+
+    public Task? TaskOf(in Outcome outcome) => outcome.SourceTask;
+}
+
 /// <summary>
-/// The single promise behind one GatherOutcomes call: it needs no per-input identity, since it only counts down and then
-/// reads every input in input order, so one delegate serves every pending input.
+/// The single promise behind one GatherOutcomes call with inputs still pending. An outcome only refers to its task and
+/// reads it when asked, so the outcomes are made at the call, in input order, and are the result as they stand once every
+/// input has completed: the promise waits on <see cref="Task.WhenAll(Task[])"/> (which attaches itself to each input at no
+/// cost per input, keeps no copy of them on .NET 9 and later, and reads every fault, so none goes unobserved) and has
+/// nothing left to read then, except any fault once more, so that reading it later costs nothing.
 /// </summary>
 /// <typeparam name="TTask">The input task type.</typeparam>
 /// <typeparam name="TOutcome">The outcome type.</typeparam>
-internal sealed class OutcomesPromise<TTask, TOutcome> : TaskCompletionSource<TOutcome[]>
+/// <typeparam name="TKind">How outcomes are made from tasks.</typeparam>
+internal sealed class OutcomesPromise<TTask, TOutcome, TKind> : TaskCompletionSource<TOutcome[]>
     where TTask : Task
+    where TKind : struct, IOutcomeKind<TTask, TOutcome>
 {
-    private static readonly Action<object?> s_onCanceled = static state => ((OutcomesPromise<TTask, TOutcome>)state!).OnCanceled();
+    private static readonly Action<object?> s_onCanceled = static state => ((OutcomesPromise<TTask, TOutcome, TKind>)state!).OnCanceled();
 
-    private readonly TTask[] _tasks;
-    private readonly Func<TTask, TOutcome> _read;
+    private readonly TOutcome[] _outcomes;
     private readonly CancellationToken _cancellationToken;
     private CancellationTokenRegistration _registration;
-    private int _remaining;
+    private Task? _all;
 
-    private OutcomesPromise(TTask[] tasks, Func<TTask, TOutcome> read, CancellationToken cancellationToken)
+    private OutcomesPromise(TOutcome[] outcomes, CancellationToken cancellationToken)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
-        _tasks = tasks;
-        _read = read;
+        _outcomes = outcomes;
         _cancellationToken = cancellationToken;
     }
 
-    /// <summary>Reads every input's outcome in input order once they have all completed.</summary>
-    public static TOutcome[] ReadAll(TTask[] tasks, Func<TTask, TOutcome> read)
+    /// <summary>Reads every input's outcome in input order; every input has completed.</summary>
+    public static TOutcome[] ReadAll(TTask[] tasks)
     {
         var outcomes = new TOutcome[tasks.Length];
         for (int i = 0; i < tasks.Length; i++)
         {
-            outcomes[i] = read(tasks[i]);
+            outcomes[i] = default(TKind).FromCompletedTask(tasks[i]);
         }
 
         return outcomes;
     }
 
-    /// <summary>Starts waiting for <paramref name="tasks"/>, an array owned by the promise from now on.</summary>
-    public static Task<TOutcome[]> Start(TTask[] tasks, Func<TTask, TOutcome> read, CancellationToken cancellationToken)
+    /// <summary>Starts waiting for <paramref name="tasks"/>, which may be the caller's array: it is not kept.</summary>
+    public static Task<TOutcome[]> Start(TTask[] tasks, CancellationToken cancellationToken)
     {
-        var promise = new OutcomesPromise<TTask, TOutcome>(tasks, read, cancellationToken) { _remaining = PendingCount.Bias };
-        int registered = PendingCount.AttachToPending(tasks, promise.OnInputCompleted);
+        var outcomes = new TOutcome[tasks.Length];
+        for (int i = 0; i < tasks.Length; i++)
+        {
+            outcomes[i] = default(TKind).OfTask(tasks[i]);
+        }
 
+        var promise = new OutcomesPromise<TTask, TOutcome, TKind>(outcomes, cancellationToken);
         if (cancellationToken.CanBeCanceled)
         {
+            // Registered before the continuation is attached, so that the completing path sees the registration.
             promise._registration = Registrations.Register(s_onCanceled, promise, cancellationToken);
-            // Stryker disable once all : race only: the last input completed the promise while it was registering.
-            if (promise.Task.IsCompleted)
-            {
-                Registrations.Release(promise._registration);
-            }
         }
 
-        // Stryker disable once all : race only: every registered input completed before the count was settled.
-        if (PendingCount.Settle(ref promise._remaining, registered))
-        {
-            promise.ReadAndFinish();
-        }
-
+#if NET9_0_OR_GREATER
+        Task all = System.Threading.Tasks.Task.WhenAll(new ReadOnlySpan<Task>(tasks));
+#else
+        Task all = System.Threading.Tasks.Task.WhenAll(tasks);
+#endif
+        promise._all = all;
+        all.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(promise.OnAllCompleted);
         return promise.Task;
     }
 
-    private void OnInputCompleted()
+    private void OnAllCompleted()
     {
-        if (Interlocked.Decrement(ref _remaining) == 0)
+        // Runs even after a cancellation: WhenAll's own failure must be observed too.
+        Task all = _all!;
+        TOutcome[] outcomes = _outcomes;
+        if (all.IsFaulted)
         {
-            ReadAndFinish();
+            // WhenAll has read (and so observed) every input's fault; observe its own, and read each input's once more into
+            // its outcome, so that reading it later costs nothing.
+            _ = all.Exception;
+            for (int i = 0; i < outcomes.Length; i++)
+            {
+                Task? task = default(TKind).TaskOf(in outcomes[i]);
+                if (task is { IsFaulted: true })
+                {
+                    outcomes[i] = default(TKind).FromCompletedTask((TTask)task);
+                }
+            }
         }
-    }
 
-    private void ReadAndFinish()
-    {
-        // Read even after a cancellation: reading observes every fault.
-        TOutcome[] outcomes = ReadAll(_tasks, _read);
         if (TrySetResult(outcomes))
         {
             Registrations.Release(_registration);
