@@ -14,6 +14,9 @@ namespace AsyncCombinators;
 /// <remarks>
 /// Exactly one of <see cref="IsSuccess"/>, <see cref="IsFaulted"/> and <see cref="IsCanceled"/> is <see langword="true"/>.
 /// <c>default(Outcome&lt;T&gt;)</c> is a success whose value is <c>default(T)</c>.
+/// An outcome is the size of one reference. One read from a task (<c>GetOutcome</c>, <c>GatherOutcomes</c>) refers to that
+/// task and reads its value or cancellation from it when asked, so it keeps the task reachable; a fault is read (and so
+/// observed) once, when the outcome is made.
 /// Obtain one with <see cref="OutcomeExtensions.GetOutcome{T}(Task{T})"/> or from <see cref="Async.GatherOutcomes{T}(System.Collections.Generic.IEnumerable{Task{T}})"/>.
 /// </remarks>
 /// <example>
@@ -35,7 +38,7 @@ public readonly struct Outcome<T>
     private Outcome(object? source) => _source = source;
 
     /// <summary>Gets a value indicating whether the operation produced a value.</summary>
-    public bool IsSuccess => OutcomeSource.GetState(_source) == OutcomeState.Success;
+    public bool IsSuccess => _source is Task<T> task ? task.IsSucceeded() : OutcomeSource.GetState(_source) == OutcomeState.Success;
 
     /// <summary>Gets a value indicating whether the operation failed with an exception other than a cancellation.</summary>
     public bool IsFaulted => OutcomeSource.GetState(_source) == OutcomeState.Faulted;
@@ -77,6 +80,14 @@ public readonly struct Outcome<T>
     public bool TryGetValue(out T value)
     {
         object? source = _source;
+        if (source is Task<T> typed)
+        {
+            // The common case first: an outcome read from its task (one type check).
+            bool succeeded = typed.IsSucceeded();
+            value = succeeded ? typed.Result : default!;
+            return succeeded;
+        }
+
         switch (source)
         {
             case null:

@@ -12,6 +12,9 @@ namespace AsyncCombinators;
 /// <remarks>
 /// Exactly one of <see cref="IsSuccess"/>, <see cref="IsFaulted"/> and <see cref="IsCanceled"/> is <see langword="true"/>.
 /// <c>default(Outcome)</c> is a success.
+/// An outcome is the size of one reference. One read from a task (<c>GetOutcome</c>, <c>GatherOutcomes</c>) refers to that
+/// task and reads its value or cancellation from it when asked, so it keeps the task reachable; a fault is read (and so
+/// observed) once, when the outcome is made.
 /// </remarks>
 /// <example>
 /// <code>
