@@ -93,15 +93,6 @@ public readonly struct Outcome<T>
             case null:
                 value = default!;
                 return true;
-            case Task task:
-                if (task.IsSucceeded())
-                {
-                    value = ((Task<T>)task).Result;
-                    return true;
-                }
-
-                value = default!;
-                return false;
             case System.Exception:
                 value = default!;
                 return false;
@@ -114,11 +105,11 @@ public readonly struct Outcome<T>
         }
     }
 
-    /// <summary>Converts to the untyped <see cref="Outcome"/>, dropping the value.</summary>
+    /// <summary>Converts to the untyped <see cref="Outcome"/>, which does not give the value.</summary>
     /// <returns>An outcome in the same state with the same exception.</returns>
-    public Outcome ToOutcome() => new(_source is Task or System.Exception ? _source : null);
+    public Outcome ToOutcome() => new(_source);
 
-    /// <summary>Converts to the untyped <see cref="Outcome"/>, dropping the value.</summary>
+    /// <summary>Converts to the untyped <see cref="Outcome"/>, which does not give the value.</summary>
     /// <param name="outcome">The outcome to convert.</param>
     public static implicit operator Outcome(Outcome<T> outcome) => outcome.ToOutcome();
 

@@ -280,4 +280,18 @@ public class OutcomeTests
 
         (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0, "the fault is read once, when the outcome is made");
     }
+
+    [Fact]
+    public void FromResult_OfAnObject_AllocatesNothing()
+    {
+        // A value that cannot read as a task or an exception is the outcome's one reference itself.
+        const string value = "x";
+        _ = Outcome.FromResult(value);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Outcome<string> outcome = Outcome.FromResult(value);
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
+        outcome.Value.Should().BeSameAs(value);
+        ((Outcome)outcome).IsSuccess.Should().BeTrue();
+        ((Outcome)outcome).Exception.Should().BeNull();
+    }
 }

@@ -14,8 +14,8 @@ namespace AsyncCombinators.Internal;
 /// <see cref="OperationCanceledException"/> is only materialized on demand.</item>
 /// <item>An <see cref="Exception"/>: a failure, canceled for an <see cref="OperationCanceledException"/> and faulted for
 /// any other, as an <see langword="async"/> method that throws it would end.</item>
-/// <item>Anything else (typed outcomes only): a success with that value, boxed when it is a value type or could read as one
-/// of the kinds above.</item>
+/// <item>Anything else: a success with that value (an untyped outcome converted from a typed one keeps it and ignores it),
+/// boxed when it is a value type or could read as one of the kinds above.</item>
 /// </list>
 /// </summary>
 internal static class OutcomeSource
