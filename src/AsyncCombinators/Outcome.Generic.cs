@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -29,7 +30,7 @@ namespace AsyncCombinators;
 /// </code>
 /// </example>
 [StructLayout(LayoutKind.Auto)]
-public readonly struct Outcome<T>
+public readonly struct Outcome<T> : IEquatable<Outcome<T>>
 {
     // One reference, so an outcome is as small as a reference (an array of outcomes stays off the large object heap
     // four times longer than one of value-and-state pairs would): see OutcomeSource for what it may hold.
@@ -117,6 +118,50 @@ public readonly struct Outcome<T>
     /// <returns>A short description.</returns>
     public override string ToString() =>
         TryGetValue(out T value) ? $"Success({value})" : OutcomeSource.Describe(_source);
+
+    /// <summary>Compares two outcomes (see <see cref="Equals(Outcome{T})"/>).</summary>
+    /// <param name="left">The first outcome.</param>
+    /// <param name="right">The second outcome.</param>
+    /// <returns>Whether they are equal.</returns>
+    public static bool operator ==(Outcome<T> left, Outcome<T> right) => left.Equals(right);
+
+    /// <summary>Compares two outcomes (see <see cref="Equals(Outcome{T})"/>).</summary>
+    /// <param name="left">The first outcome.</param>
+    /// <param name="right">The second outcome.</param>
+    /// <returns>Whether they differ.</returns>
+    public static bool operator !=(Outcome<T> left, Outcome<T> right) => !left.Equals(right);
+
+    /// <summary>
+    /// Whether <paramref name="other"/> is the same outcome: two successes with equal values (by
+    /// <see cref="EqualityComparer{T}.Default"/>), however each was made; two faults with the same exception; or the same
+    /// cancellation (of the same task, or with the same exception).
+    /// </summary>
+    /// <param name="other">The outcome to compare with.</param>
+    /// <returns>Whether the outcomes are equal.</returns>
+    public bool Equals(Outcome<T> other)
+    {
+        if (ReferenceEquals(_source, other._source))
+        {
+            return true;
+        }
+
+        bool succeeded = TryGetValue(out T value);
+        if (succeeded != other.TryGetValue(out T otherValue))
+        {
+            return false;
+        }
+
+        return succeeded ? EqualityComparer<T>.Default.Equals(value, otherValue) : OutcomeSource.SameFailure(_source, other._source);
+    }
+
+    /// <inheritdoc cref="Equals(Outcome{T})"/>
+    /// <param name="obj">The object to compare with.</param>
+    public override bool Equals(object? obj) => obj is Outcome<T> other && Equals(other);
+
+    /// <summary>A hash code consistent with <see cref="Equals(Outcome{T})"/>.</summary>
+    /// <returns>The value's hash code on success; otherwise the failure's.</returns>
+    public override int GetHashCode() =>
+        TryGetValue(out T value) ? (value is null ? 0 : EqualityComparer<T>.Default.GetHashCode(value)) : OutcomeSource.GetFailureHashCode(_source);
 
     /// <summary>A success with <paramref name="value"/>.</summary>
     internal static Outcome<T> FromValue(T value) =>

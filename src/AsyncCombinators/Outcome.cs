@@ -23,7 +23,7 @@ namespace AsyncCombinators;
 /// </code>
 /// </example>
 [StructLayout(LayoutKind.Auto)]
-public readonly struct Outcome
+public readonly struct Outcome : IEquatable<Outcome>
 {
     // One reference: null (a success), a completed task, or an exception (see OutcomeSource).
     private readonly object? _source;
@@ -94,6 +94,48 @@ public readonly struct Outcome
         ThrowHelper.ThrowIfNull(exception, nameof(exception));
         return new Outcome(exception);
     }
+
+    /// <summary>Compares two outcomes (see <see cref="Equals(Outcome)"/>).</summary>
+    /// <param name="left">The first outcome.</param>
+    /// <param name="right">The second outcome.</param>
+    /// <returns>Whether they are equal.</returns>
+    public static bool operator ==(Outcome left, Outcome right) => left.Equals(right);
+
+    /// <summary>Compares two outcomes (see <see cref="Equals(Outcome)"/>).</summary>
+    /// <param name="left">The first outcome.</param>
+    /// <param name="right">The second outcome.</param>
+    /// <returns>Whether they differ.</returns>
+    public static bool operator !=(Outcome left, Outcome right) => !left.Equals(right);
+
+    /// <summary>
+    /// Whether <paramref name="other"/> is the same outcome: two successes, however each was made; two faults with the same
+    /// exception; or the same cancellation (of the same task, or with the same exception).
+    /// </summary>
+    /// <param name="other">The outcome to compare with.</param>
+    /// <returns>Whether the outcomes are equal.</returns>
+    public bool Equals(Outcome other)
+    {
+        if (ReferenceEquals(_source, other._source))
+        {
+            return true;
+        }
+
+        bool succeeded = IsSuccess;
+        if (succeeded != other.IsSuccess)
+        {
+            return false;
+        }
+
+        return succeeded || OutcomeSource.SameFailure(_source, other._source);
+    }
+
+    /// <inheritdoc cref="Equals(Outcome)"/>
+    /// <param name="obj">The object to compare with.</param>
+    public override bool Equals(object? obj) => obj is Outcome other && Equals(other);
+
+    /// <summary>A hash code consistent with <see cref="Equals(Outcome)"/>.</summary>
+    /// <returns>Zero on success; otherwise the failure's hash code.</returns>
+    public override int GetHashCode() => IsSuccess ? 0 : OutcomeSource.GetFailureHashCode(_source);
 
     /// <summary>Describes the outcome: <c>Success</c>, <c>Faulted(Type: message)</c> or <c>Canceled</c>.</summary>
     /// <returns>A short description.</returns>

@@ -294,4 +294,62 @@ public class OutcomeTests
         ((Outcome)outcome).IsSuccess.Should().BeTrue();
         ((Outcome)outcome).Exception.Should().BeNull();
     }
+
+    [Fact]
+    public async Task Equality_IsByValueForSuccesses_WhereverTheOutcomeCameFrom()
+    {
+        // Outcomes compare as values: a success by its value (however it was made), a fault by its exception, a
+        // cancellation by where it came from, so a consumer can write outcomes.Should().Equal(Outcome.FromResult(1), ...).
+        var source = new TaskCompletionSource<int>();
+        Task<Outcome<int>[]> gathered = Async.GatherOutcomes(new[] { source.Task, Task.FromResult(2) });
+        source.SetResult(1);
+        Outcome<int>[] outcomes = await gathered;
+        outcomes.Should().Equal(Outcome.FromResult(1), Outcome.FromResult(2));
+        (outcomes[0] == Outcome.FromResult(1)).Should().BeTrue();
+        (outcomes[0] != Outcome.FromResult(2)).Should().BeTrue();
+        outcomes[0].GetHashCode().Should().Be(Outcome.FromResult(1).GetHashCode());
+        Task.FromResult(1).GetOutcome().Should().Be(outcomes[0]);
+        default(Outcome<int>).Should().Be(Outcome.FromResult(0));
+        Outcome.FromResult<string?>(null).Should().Be(default(Outcome<string?>));
+        Outcome.FromResult("a").Should().Be(Outcome.FromResult(new string('a', 1)));
+        Outcome.FromResult(1).Equals((object)Outcome.FromResult(1)).Should().BeTrue();
+        Outcome.FromResult(1).Equals((object)1).Should().BeFalse();
+        Outcome.FromResult(1).Should().NotBe(Outcome.FromException<int>(new FormatException()));
+
+        Task<int> faultedTask = Task.FromException<int>(new FormatException());
+        Exception error = faultedTask.Exception!.InnerExceptions[0];
+        faultedTask.GetOutcome().Should().Be(Outcome.FromException<int>(error));
+        (faultedTask.GetOutcome() == Outcome.FromException<int>(new FormatException())).Should().BeFalse("another exception");
+        faultedTask.GetOutcome().GetHashCode().Should().Be(Outcome.FromException<int>(error).GetHashCode());
+
+        Task<int> canceledTask = Task.FromCanceled<int>(new CancellationToken(true));
+        canceledTask.GetOutcome().Should().Be(canceledTask.GetOutcome());
+        canceledTask.GetOutcome().GetHashCode().Should().Be(canceledTask.GetOutcome().GetHashCode());
+        canceledTask.GetOutcome().Should().NotBe(Task.FromCanceled<int>(new CancellationToken(true)).GetOutcome(), "another cancellation");
+        var cancellation = new OperationCanceledException();
+        Outcome.FromException<int>(cancellation).Should().Be(Outcome.FromException<int>(cancellation));
+        Outcome.FromException<int>(cancellation).Should().NotBe(Task.FromException<int>(cancellation).GetOutcome(), "canceled is not faulted");
+
+        Task boxedTask = Task.CompletedTask;
+        Outcome.FromResult(boxedTask).Should().Be(Outcome.FromResult(boxedTask));
+        Outcome.FromResult(boxedTask).GetHashCode().Should().Be(Outcome.FromResult(boxedTask).GetHashCode());
+    }
+
+    [Fact]
+    public void Equality_Untyped_AllSuccessesEqual_FailuresByException()
+    {
+        ((Task)Task.FromResult(1)).GetOutcome().Should().Be(Outcome.Success);
+        (Outcome.Success == Task.CompletedTask.GetOutcome()).Should().BeTrue();
+        Outcome.FromResult("x").ToOutcome().Should().Be(Outcome.Success);
+        Outcome.Success.GetHashCode().Should().Be(Task.CompletedTask.GetOutcome().GetHashCode());
+        var error = new FormatException();
+        Outcome.FromException(error).Should().Be(Outcome.FromException<int>(error).ToOutcome());
+        (Outcome.FromException(error) != Outcome.FromException(new FormatException())).Should().BeTrue();
+        Outcome.FromException(error).Equals((object)Outcome.FromException(error)).Should().BeTrue();
+        Outcome.FromException(error).Equals(null).Should().BeFalse();
+        Outcome.FromException(error).GetHashCode().Should().Be(Outcome.FromException(error).GetHashCode());
+        Task canceled = Task.FromCanceled(new CancellationToken(true));
+        canceled.GetOutcome().Should().Be(canceled.GetOutcome());
+        canceled.GetOutcome().Should().NotBe(Outcome.Success);
+    }
 }

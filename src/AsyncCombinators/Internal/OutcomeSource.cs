@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Tasks;
 
@@ -61,6 +62,25 @@ internal static class OutcomeSource
 
         return "Canceled";
     }
+
+    /// <summary>
+    /// Whether two failed outcomes' sources are the same failure: faults with the same exception, or the same cancellation
+    /// (equal sources: a cancellation read from a task makes a new exception each time it is read, so its task identifies it).
+    /// </summary>
+    public static bool SameFailure(object? source, object? other)
+    {
+        OutcomeState state = GetState(source);
+        if (state != GetState(other))
+        {
+            return false;
+        }
+
+        return state == OutcomeState.Faulted ? ReferenceEquals(GetException(source), GetException(other)) : ReferenceEquals(source, other);
+    }
+
+    /// <summary>A hash code consistent with <see cref="SameFailure"/> for a failed outcome's source.</summary>
+    public static int GetFailureHashCode(object? source) =>
+        RuntimeHelpers.GetHashCode(GetState(source) == OutcomeState.Faulted ? GetException(source) : source);
 
     /// <summary>
     /// The source for a completed task: the task itself, except that a fault is read now (which marks it observed) and
