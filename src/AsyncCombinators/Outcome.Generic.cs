@@ -134,7 +134,7 @@ public readonly struct Outcome<T> : IEquatable<Outcome<T>>
     /// <summary>
     /// Whether <paramref name="other"/> is the same outcome: two successes with equal values (by
     /// <see cref="EqualityComparer{T}.Default"/>), however each was made; two faults with the same exception; or the same
-    /// cancellation (of the same task, or with the same exception).
+    /// cancellation (with the same exception, or read from the same task).
     /// </summary>
     /// <param name="other">The outcome to compare with.</param>
     /// <returns>Whether the outcomes are equal.</returns>
@@ -161,7 +161,7 @@ public readonly struct Outcome<T> : IEquatable<Outcome<T>>
     /// <summary>A hash code consistent with <see cref="Equals(Outcome{T})"/>.</summary>
     /// <returns>The value's hash code on success; otherwise the failure's.</returns>
     public override int GetHashCode() =>
-        TryGetValue(out T value) ? (value is null ? 0 : EqualityComparer<T>.Default.GetHashCode(value)) : OutcomeSource.GetFailureHashCode(_source);
+        TryGetValue(out T value) ? EqualityComparer<T>.Default.GetHashCode(value!) : OutcomeSource.GetFailureHashCode(_source);
 
     /// <summary>A success with <paramref name="value"/>.</summary>
     internal static Outcome<T> FromValue(T value) =>

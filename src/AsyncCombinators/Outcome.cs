@@ -109,7 +109,7 @@ public readonly struct Outcome : IEquatable<Outcome>
 
     /// <summary>
     /// Whether <paramref name="other"/> is the same outcome: two successes, however each was made; two faults with the same
-    /// exception; or the same cancellation (of the same task, or with the same exception).
+    /// exception; or the same cancellation (with the same exception, or read from the same task).
     /// </summary>
     /// <param name="other">The outcome to compare with.</param>
     /// <returns>Whether the outcomes are equal.</returns>

@@ -352,4 +352,41 @@ public class OutcomeTests
         canceled.GetOutcome().Should().Be(canceled.GetOutcome());
         canceled.GetOutcome().Should().NotBe(Outcome.Success);
     }
+
+    [Fact]
+    public async Task Equality_FailuresFromDifferentSources_CompareByExceptionAndState()
+    {
+        // Two tasks faulted with the same cancellation exception: the same fault, though read from different tasks.
+        var cancellation = new OperationCanceledException();
+        Outcome<int> first = Task.FromException<int>(cancellation).GetOutcome();
+        Outcome<int> second = Task.FromException<int>(cancellation).GetOutcome();
+        first.Should().Be(second);
+        first.GetHashCode().Should().Be(second.GetHashCode());
+        first.ToOutcome().Should().Be(second.ToOutcome());
+        first.ToOutcome().GetHashCode().Should().Be(second.ToOutcome().GetHashCode());
+        first.Should().NotBe(Task.FromException<int>(new OperationCanceledException()).GetOutcome());
+
+        // An async method canceled by an exception keeps it: its outcome equals a cancellation made from that exception.
+        var thrown = new OperationCanceledException();
+        Task<int> canceled = CanceledAsync(thrown);
+        await FluentActions.Awaiting(() => canceled).Should().ThrowAsync<OperationCanceledException>();
+        canceled.GetOutcome().Should().Be(Outcome.FromException<int>(thrown));
+        canceled.GetOutcome().GetHashCode().Should().Be(Outcome.FromException<int>(thrown).GetHashCode());
+        ((Task)canceled).GetOutcome().Should().Be(Outcome.FromException(thrown));
+    }
+
+    [Fact]
+    public void HashCodes_TellOutcomesApart()
+    {
+        Outcome.FromResult(1).GetHashCode().Should().NotBe(Outcome.FromResult(2).GetHashCode());
+        Outcome.FromResult(1).GetHashCode().Should().Be(1.GetHashCode());
+        Outcome.FromResult((string?)null).GetHashCode().Should().Be(0);
+        // Faults hash by their exception: ten different ones do not all share one hash code (as they would with a constant).
+        Enumerable.Range(0, 10).Select(_ => Outcome.FromException(new FormatException()).GetHashCode()).Distinct().Should().HaveCountGreaterThan(1);
+        Enumerable.Range(0, 10).Select(_ => Outcome.FromException<int>(new FormatException()).GetHashCode()).Distinct().Should().HaveCountGreaterThan(1);
+    }
+
+#pragma warning disable CS1998 // Throws synchronously on purpose: the task ends canceled with this exception.
+    private static async Task<int> CanceledAsync(OperationCanceledException exception) => throw exception;
+#pragma warning restore CS1998
 }

@@ -64,23 +64,18 @@ internal static class OutcomeSource
     }
 
     /// <summary>
-    /// Whether two failed outcomes' sources are the same failure: faults with the same exception, or the same cancellation
-    /// (equal sources: a cancellation read from a task makes a new exception each time it is read, so its task identifies it).
+    /// Whether two failed outcomes' sources are the same failure: the same state and the same exception (a cancellation read
+    /// from a task without an exception of its own makes a new one each time, so it equals only itself, by source).
     /// </summary>
-    public static bool SameFailure(object? source, object? other)
-    {
-        OutcomeState state = GetState(source);
-        if (state != GetState(other))
-        {
-            return false;
-        }
+    public static bool SameFailure(object? source, object? other) =>
+        GetState(source) == GetState(other) && ReferenceEquals(GetException(source), GetException(other));
 
-        return state == OutcomeState.Faulted ? ReferenceEquals(GetException(source), GetException(other)) : ReferenceEquals(source, other);
-    }
-
-    /// <summary>A hash code consistent with <see cref="SameFailure"/> for a failed outcome's source.</summary>
+    /// <summary>
+    /// A hash code consistent with <see cref="SameFailure"/> for a failed outcome's source: its exception's for a fault, one
+    /// value for every cancellation (whose exception may be made anew at each read).
+    /// </summary>
     public static int GetFailureHashCode(object? source) =>
-        RuntimeHelpers.GetHashCode(GetState(source) == OutcomeState.Faulted ? GetException(source) : source);
+        GetState(source) == OutcomeState.Faulted ? RuntimeHelpers.GetHashCode(GetException(source)) : (int)OutcomeState.Canceled;
 
     /// <summary>
     /// The source for a completed task: the task itself, except that a fault is read now (which marks it observed) and
