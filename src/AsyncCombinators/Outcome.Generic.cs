@@ -161,7 +161,7 @@ public readonly struct Outcome<T> : IEquatable<Outcome<T>>
     /// <summary>A hash code consistent with <see cref="Equals(Outcome{T})"/>.</summary>
     /// <returns>The value's hash code on success; otherwise the failure's.</returns>
     public override int GetHashCode() =>
-        TryGetValue(out T value) ? EqualityComparer<T>.Default.GetHashCode(value!) : OutcomeSource.GetFailureHashCode(_source);
+        TryGetValue(out T value) ? EqualityComparer<T>.Default.GetHashCode(value!) : OutcomeSource.GetHashCode(_source);
 
     /// <summary>A success with <paramref name="value"/>.</summary>
     internal static Outcome<T> FromValue(T value) =>

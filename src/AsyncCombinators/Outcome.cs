@@ -135,7 +135,7 @@ public readonly struct Outcome : IEquatable<Outcome>
 
     /// <summary>A hash code consistent with <see cref="Equals(Outcome)"/>.</summary>
     /// <returns>Zero on success; otherwise the failure's hash code.</returns>
-    public override int GetHashCode() => IsSuccess ? 0 : OutcomeSource.GetFailureHashCode(_source);
+    public override int GetHashCode() => OutcomeSource.GetHashCode(_source);
 
     /// <summary>Describes the outcome: <c>Success</c>, <c>Faulted(Type: message)</c> or <c>Canceled</c>.</summary>
     /// <returns>A short description.</returns>

@@ -381,6 +381,7 @@ public class OutcomeTests
         Outcome.FromResult(1).GetHashCode().Should().NotBe(Outcome.FromResult(2).GetHashCode());
         Outcome.FromResult(1).GetHashCode().Should().Be(1.GetHashCode());
         Outcome.FromResult((string?)null).GetHashCode().Should().Be(0);
+        Outcome.Success.GetHashCode().Should().NotBe(Task.FromCanceled(new CancellationToken(true)).GetOutcome().GetHashCode());
         // Faults hash by their exception: ten different ones do not all share one hash code (as they would with a constant).
         Enumerable.Range(0, 10).Select(_ => Outcome.FromException(new FormatException()).GetHashCode()).Distinct().Should().HaveCountGreaterThan(1);
         Enumerable.Range(0, 10).Select(_ => Outcome.FromException<int>(new FormatException()).GetHashCode()).Distinct().Should().HaveCountGreaterThan(1);

@@ -71,11 +71,15 @@ internal static class OutcomeSource
         GetState(source) == GetState(other) && ReferenceEquals(GetException(source), GetException(other));
 
     /// <summary>
-    /// A hash code consistent with <see cref="SameFailure"/> for a failed outcome's source: its exception's for a fault, one
-    /// value for every cancellation (whose exception may be made anew at each read).
+    /// A hash code consistent with <see cref="SameFailure"/> for a fault (its exception's) and with equality by state
+    /// otherwise: one value for every success without a value to hash, and one for every cancellation (whose exception
+    /// may be made anew at each read).
     /// </summary>
-    public static int GetFailureHashCode(object? source) =>
-        GetState(source) == OutcomeState.Faulted ? RuntimeHelpers.GetHashCode(GetException(source)) : (int)OutcomeState.Canceled;
+    public static int GetHashCode(object? source)
+    {
+        OutcomeState state = GetState(source);
+        return state == OutcomeState.Faulted ? RuntimeHelpers.GetHashCode(GetException(source)) : (int)state;
+    }
 
     /// <summary>
     /// The source for a completed task: the task itself, except that a fault is read now (which marks it observed) and
