@@ -165,8 +165,9 @@ public readonly struct Outcome<T> : IEquatable<Outcome<T>>
 
     /// <summary>A success with <paramref name="value"/>.</summary>
     internal static Outcome<T> FromValue(T value) =>
-        // A value that could be read as another kind of source (a task, an exception, or a box) is boxed.
-        new(value is Task or System.Exception or ValueBox ? new ValueBox(value) : value);
+        // A value that could be read as another kind of source (a task or an exception) is boxed. (No value can be a
+        // ValueBox: the type is private to this struct, which never hands one out.)
+        new(value is Task or System.Exception ? new ValueBox(value) : value);
 
     /// <summary>A failure: canceled for an <see cref="OperationCanceledException"/>, faulted otherwise.</summary>
     internal static Outcome<T> FromExceptionCore(System.Exception exception) => new(exception);
