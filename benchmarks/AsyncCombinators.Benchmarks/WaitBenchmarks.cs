@@ -34,7 +34,7 @@ public class WaitFirstCompletedBenchmarks
 [MemoryDiagnoser]
 public class WaitAllCompletedBenchmarks
 {
-    [Params(10, 1000)]
+    [Params(10, 100, 1000)]
     public int N { get; set; }
 
     [Benchmark(Baseline = true)]

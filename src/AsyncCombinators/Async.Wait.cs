@@ -99,7 +99,7 @@ public static partial class Async
     /// </code>
     /// </example>
     public static Task<WaitResult<Task<T>>> Wait<T>(IEnumerable<Task<T>> tasks, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken) =>
-        WaitCore(tasks, returnWhen, timeout, timeProvider, cancellationToken);
+        WaitCore(tasks, WaitAllPromiseOf<T>.Start, returnWhen, timeout, timeProvider, cancellationToken);
 
     /// <summary>Waits until every task has completed (asyncio <c>wait(tasks)</c>), never throwing an input's exception.</summary>
     /// <param name="tasks">The tasks (hot). Enumerated once, at the call; a task passed twice counts once.</param>
@@ -168,9 +168,9 @@ public static partial class Async
     /// <exception cref="ArgumentException"><paramref name="tasks"/> is empty or contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
     public static Task<WaitResult<Task>> Wait(IEnumerable<Task> tasks, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken) =>
-        WaitCore(tasks, returnWhen, timeout, timeProvider, cancellationToken);
+        WaitCore(tasks, WaitAllPromise.Start, returnWhen, timeout, timeProvider, cancellationToken);
 
-    private static Task<WaitResult<TTask>> WaitCore<TTask>(IEnumerable<TTask> tasks, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    private static Task<WaitResult<TTask>> WaitCore<TTask>(IEnumerable<TTask> tasks, Func<TTask[], Task<WaitResult<TTask>>> startAllCompleted, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
         where TTask : Task
     {
         ThrowHelper.ThrowIfNull(tasks, nameof(tasks));
@@ -199,14 +199,12 @@ public static partial class Async
             }
         }
 
-        // The snapshot is taken from an array that must not change meanwhile and is split in place: never the caller's own
-        // array (enumerated once, at the call, and never written to).
-        // Stryker disable once Conditional : an extra copy of an array that is already ours only costs an allocation.
-        TTask[] owned = ReferenceEquals(items, tasks) ? TaskCollection.Copy(items) : items;
-        if (completed == owned.Length)
+        // A snapshot is taken from an array that must not change meanwhile and is split in place: never the caller's own
+        // array (enumerated once, at the call, and never written to). Each path below copies it when it needs its own.
+        if (completed == items.Length)
         {
             // Every condition holds: all done, nothing pending.
-            return Task.FromResult(WaitAllPromise<TTask>.AllDone(owned));
+            return Task.FromResult(WaitAllPromise<TTask>.AllDone(Own(items, tasks)));
         }
 
         bool conditionHolds = (returnWhen == ReturnWhen.FirstCompleted && completed != 0)
@@ -214,7 +212,7 @@ public static partial class Async
         if (conditionHolds || timeout == TimeSpan.Zero)
         {
             // Stryker disable once all : either side may be split in place; the choice only sizes the separate buffer.
-            return Task.FromResult(WaitPromise<TTask>.SnapshotOwned(owned, doneInPlace: completed * 2 >= owned.Length));
+            return Task.FromResult(WaitPromise<TTask>.SnapshotOwned(Own(items, tasks), doneInPlace: completed * 2 >= items.Length));
         }
 
         // Stryker disable once Block : without this shortcut the registration on the canceled token cancels the wait at once, the same way.
@@ -225,12 +223,17 @@ public static partial class Async
 
         if (timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled)
         {
-            // Nothing can end the wait early. AllCompleted: one shared delegate on each pending input and a countdown, as
-            // Task.WhenAll does; it ends only when every input has completed, so nothing stays attached afterwards.
-            // Stryker disable once Block : allocation only, caught by the allocation tests, which do not kill it under Stryker: the general promise below waits the same way, with a continuation per input.
+            // Nothing can end the wait early. AllCompleted: a countdown that ends only when every input has completed, so
+            // nothing stays attached afterwards, and leaves the inputs' exceptions unobserved. Few pending inputs: one
+            // shared delegate on each. More: ContinueWhenAll's countdown, which attaches to the inputs the way Task.WhenAll
+            // does, and copies them itself.
+            // Stryker disable once Block : speed and allocation only, caught by the allocation tests, which do not kill it under Stryker: the general promise below waits the same way, with a continuation per input.
             if (returnWhen == ReturnWhen.AllCompleted)
             {
-                return WaitAllPromise<TTask>.Start(owned);
+                // Stryker disable once Equality,Arithmetic : either way waits the same; the threshold only picks the faster one.
+                return items.Length - completed < WaitAllPromise.ContinueWhenAllThreshold
+                    ? WaitAllPromise<TTask>.Start(Own(items, tasks))
+                    : startAllCompleted(items);
             }
 
             // FirstCompleted: WhenAny and one continuation that takes the snapshot (WhenAny detaches from the losers itself).
@@ -239,6 +242,7 @@ public static partial class Async
             // Stryker disable once Block : allocation only: the general promise below waits the same way, through WhenAny and a sentinel it never completes.
             if (returnWhen == ReturnWhen.FirstCompleted)
             {
+                TTask[] owned = Own(items, tasks);
                 // Stryker disable once Bitwise : without ExecuteSynchronously the snapshot is taken after a thread-pool hop instead of at once: later, but still of the inputs complete at the moment of return, and the caller is still not resumed inline.
                 return Task.WhenAny(owned).ContinueWith(
                     WaitPromise<TTask>.SnapshotAfterAny,
@@ -249,6 +253,12 @@ public static partial class Async
             }
         }
 
-        return WaitPromise<TTask>.Start(owned, returnWhen, timeout, timeProvider, cancellationToken);
+        return WaitPromise<TTask>.Start(Own(items, tasks), returnWhen, timeout, timeProvider, cancellationToken);
     }
+
+    /// <summary>The distinct inputs as an array of Wait's own: <paramref name="items"/>, or a copy when it is the caller's array.</summary>
+    private static TTask[] Own<TTask>(TTask[] items, IEnumerable<TTask> tasks)
+        where TTask : Task =>
+        // Stryker disable once Conditional : an extra copy of an array that is already ours only costs an allocation.
+        ReferenceEquals(items, tasks) ? TaskCollection.Copy(items) : items;
 }

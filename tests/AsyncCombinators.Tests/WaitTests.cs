@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using AsyncCombinators.Internal;
 using AsyncCombinators.Tests.Infrastructure;
 using static AsyncCombinators.Tests.Infrastructure.TestUtil;
 
@@ -555,30 +556,147 @@ public class WaitTests
         }
     }
 
-    [Fact]
-    public void Wait_AllCompletedOverFaultedInputs_ObservesTheTaskItWaitedOn()
+    [Theory]
+    [MemberData(nameof(PendingCountsAroundTheContinueWhenAllThreshold))]
+    public void Wait_AllCompletedOverFaultedInputs_ObservesTheTaskItWaitedOn(int n)
     {
         // Wait hands faulted inputs back for the caller to observe, but whatever it waits on internally is its own:
         // nothing may reach UnobservedTaskException once the caller has observed the inputs.
         using var monitor = new UnobservedExceptionMonitor();
-        Run(monitor);
+        Run(monitor, n);
         monitor.CollectAndGetSeen().Should().BeEmpty();
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        static void Run(UnobservedExceptionMonitor monitor)
+        static void Run(UnobservedExceptionMonitor monitor, int n)
         {
-            var x = new TaskCompletionSource<int>();
-            var y = new TaskCompletionSource<int>();
-            Task<WaitResult<Task<int>>> all = Async.Wait(new[] { x.Task, y.Task });
-            x.SetException(monitor.NewException());
-            y.SetException(monitor.NewException());
+            var sources = Enumerable.Range(0, n).Select(_ => new TaskCompletionSource<int>()).ToArray();
+            Task<WaitResult<Task<int>>> all = Async.Wait(sources.Select(s => s.Task).ToArray());
+            foreach (TaskCompletionSource<int> source in sources)
+            {
+                source.SetException(monitor.NewException());
+            }
+
             // (Under the test framework's synchronization context the snapshot runs on the thread pool.)
             SpinWait.SpinUntil(() => all.IsCompleted, TimeSpan.FromSeconds(10)).Should().BeTrue();
             all.IsCompletedSuccessfully.Should().BeTrue();
+            all.Result.Done.Should().HaveCount(n);
             foreach (Task<int> task in all.Result.Done)
             {
                 task.Exception.Should().NotBeNull();
             }
+        }
+    }
+
+    /// <summary>
+    /// Pending-input counts on both sides of the point from which AllCompleted without a deadline waits through
+    /// ContinueWhenAll instead of a shared delegate on each input: both ways keep the whole contract.
+    /// </summary>
+    public static TheoryData<int> PendingCountsAroundTheContinueWhenAllThreshold() => new()
+    {
+        2, WaitAllPromise.ContinueWhenAllThreshold - 1, WaitAllPromise.ContinueWhenAllThreshold, 300,
+    };
+
+    [Theory]
+    [MemberData(nameof(PendingCountsAroundTheContinueWhenAllThreshold))]
+    public async Task Wait_AllCompletedWithoutDeadline_AnyNumberOfPendingInputs_KeepsTheContract(int pendingCount)
+    {
+        var sources = Enumerable.Range(0, pendingCount).Select(_ => Source<int>()).ToArray();
+        Task<int> done = Task.FromResult(-1);
+        // One input already complete at the call, then the pending ones; the first pending one is passed again at the end.
+        Task<int>[] tasks = new[] { done }.Concat(sources.Select(s => s.Task)).Append(sources[0].Task).ToArray();
+        Task<int>[] distinct = tasks.Take(tasks.Length - 1).ToArray();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(tasks);
+        Array.Fill(tasks, done);
+
+        for (int i = 1; i < pendingCount; i++)
+        {
+            switch (i % 3)
+            {
+                case 0: sources[i].SetResult(i); break;
+                case 1: sources[i].SetException(new FormatException()); break;
+                default: sources[i].SetCanceled(); break;
+            }
+        }
+
+        await Task.Delay(10);
+        wait.IsCompleted.Should().BeFalse("the first pending input, passed twice, has not completed");
+        sources[0].SetResult(0);
+
+        var (doneSet, pendingSet) = await wait.Guard();
+        doneSet.Should().Equal(distinct, "Done holds every distinct input once, in input order, as passed at the call");
+        pendingSet.Should().BeEmpty();
+        tasks.Should().OnlyContain(task => task == done, "Wait never writes to the caller's array");
+        doneSet.Count(task => task.IsFaulted).Should().Be((pendingCount + 1) / 3, "Wait hands faults back as they are");
+        foreach (Task<int> task in doneSet)
+        {
+            _ = task.Exception;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PendingCountsAroundTheContinueWhenAllThreshold))]
+    public async Task Wait_AllCompletedWithoutDeadline_UntypedInputs_AnyNumberOfPendingInputs(int pendingCount)
+    {
+        var sources = Enumerable.Range(0, pendingCount).Select(_ => Source()).ToArray();
+        Task[] tasks = sources.Select(s => s.Task).Prepend(Task.CompletedTask).ToArray();
+        Task[] passed = (Task[])tasks.Clone();
+        Task<WaitResult<Task>> wait = Async.Wait(tasks);
+        Array.Fill(tasks, Task.CompletedTask);
+
+        for (int i = pendingCount - 1; i > 0; i--)
+        {
+            sources[i].SetResult();
+        }
+
+        await Task.Delay(10);
+        wait.IsCompleted.Should().BeFalse("the first pending input has not completed");
+        sources[0].SetCanceled();
+
+        var (doneSet, pendingSet) = await wait.Guard();
+        doneSet.Should().Equal(passed);
+        pendingSet.Should().BeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(PendingCountsAroundTheContinueWhenAllThreshold))]
+    public async Task Wait_AllCompletedWithoutDeadline_AnyNumberOfPendingInputs_NeverResumesTheCallerInline(int pendingCount)
+    {
+        // Inputs whose continuations run inline: the last SetResult runs the wait's own completion, but not the caller's
+        // code after the await.
+        var sources = Enumerable.Range(0, pendingCount).Select(_ => new TaskCompletionSource<int>()).ToArray();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(sources.Select(s => s.Task).ToArray());
+        bool inline = await ResumesInside(() => wait, () =>
+        {
+            foreach (TaskCompletionSource<int> source in sources)
+            {
+                source.SetResult(1);
+            }
+        });
+        inline.Should().BeFalse();
+        (await wait).Done.Should().Equal(sources.Select(s => s.Task));
+    }
+
+    [Theory]
+    [MemberData(nameof(PendingCountsAroundTheContinueWhenAllThreshold))]
+    public void Wait_AllCompletedWithoutDeadline_AnyNumberOfPendingInputs_NeverObservesAnInputsException(int pendingCount)
+    {
+        using var monitor = new UnobservedExceptionMonitor();
+        Run(monitor, pendingCount);
+        monitor.CollectAndGetSeen().Should().HaveCount(1, "the faulted input's exception is left for its owner");
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static void Run(UnobservedExceptionMonitor monitor, int pendingCount)
+        {
+            var sources = Enumerable.Range(0, pendingCount).Select(_ => new TaskCompletionSource<int>()).ToArray();
+            Task<WaitResult<Task<int>>> wait = Async.Wait(sources.Select(s => s.Task).ToArray());
+            sources[0].SetException(monitor.NewException());
+            for (int i = 1; i < pendingCount; i++)
+            {
+                sources[i].SetResult(i);
+            }
+
+            SpinWait.SpinUntil(() => wait.IsCompleted, TimeSpan.FromSeconds(10)).Should().BeTrue();
+            wait.Result.Done.Should().HaveCount(pendingCount).And.Contain(task => task.IsFaulted);
         }
     }
 }
