@@ -230,7 +230,7 @@ public static partial class Async
             // Stryker disable once Block : speed and allocation only, caught by the allocation tests, which do not kill it under Stryker: the general promise below waits the same way, with a continuation per input.
             if (returnWhen == ReturnWhen.AllCompleted)
             {
-                // Stryker disable once Equality,Arithmetic : either way waits the same; the threshold only picks the faster one.
+                // Stryker disable once Equality,Arithmetic,Conditional : either way waits the same; the threshold only picks the faster (and, at ten pending inputs, the smaller, which the allocation tests check outside Stryker).
                 return items.Length - completed < WaitAllPromise.ContinueWhenAllThreshold
                     ? WaitAllPromise<TTask>.Start(Own(items, tasks))
                     : startAllCompleted(items);
