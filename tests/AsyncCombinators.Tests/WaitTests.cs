@@ -618,7 +618,7 @@ public class WaitTests
             }
         }
 
-        await Task.Delay(10);
+        await Task.Yield();
         wait.IsCompleted.Should().BeFalse("the first pending input, passed twice, has not completed");
         sources[0].SetResult(0);
 
@@ -648,7 +648,7 @@ public class WaitTests
             sources[i].SetResult();
         }
 
-        await Task.Delay(10);
+        await Task.Yield();
         wait.IsCompleted.Should().BeFalse("the first pending input has not completed");
         sources[0].SetCanceled();
 
