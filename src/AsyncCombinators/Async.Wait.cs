@@ -99,7 +99,7 @@ public static partial class Async
     /// </code>
     /// </example>
     public static Task<WaitResult<Task<T>>> Wait<T>(IEnumerable<Task<T>> tasks, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken) =>
-        WaitCore(tasks, WaitAllPromiseOf<T>.Start, returnWhen, timeout, timeProvider, cancellationToken);
+        WaitCore(tasks, WaitAllPromiseOf<T>.StartThroughContinueWhenAll, returnWhen, timeout, timeProvider, cancellationToken);
 
     /// <summary>Waits until every task has completed (asyncio <c>wait(tasks)</c>), never throwing an input's exception.</summary>
     /// <param name="tasks">The tasks (hot). Enumerated once, at the call; a task passed twice counts once.</param>
@@ -168,9 +168,9 @@ public static partial class Async
     /// <exception cref="ArgumentException"><paramref name="tasks"/> is empty or contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
     public static Task<WaitResult<Task>> Wait(IEnumerable<Task> tasks, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken) =>
-        WaitCore(tasks, WaitAllPromise.Start, returnWhen, timeout, timeProvider, cancellationToken);
+        WaitCore(tasks, WaitAllPromise.StartThroughContinueWhenAll, returnWhen, timeout, timeProvider, cancellationToken);
 
-    private static Task<WaitResult<TTask>> WaitCore<TTask>(IEnumerable<TTask> tasks, Func<TTask[], Task<WaitResult<TTask>>> startAllCompleted, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    private static Task<WaitResult<TTask>> WaitCore<TTask>(IEnumerable<TTask> tasks, Func<TTask[], Task<WaitResult<TTask>>> startThroughContinueWhenAll, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
         where TTask : Task
     {
         ThrowHelper.ThrowIfNull(tasks, nameof(tasks));
@@ -233,7 +233,7 @@ public static partial class Async
                 // Stryker disable once Equality,Arithmetic,Conditional : either way waits the same; the threshold only picks the faster (and, at ten pending inputs, the smaller, which the allocation tests check outside Stryker).
                 return items.Length - completed < WaitAllPromise.ContinueWhenAllThreshold
                     ? WaitAllPromise<TTask>.Start(Own(items, tasks))
-                    : startAllCompleted(items);
+                    : startThroughContinueWhenAll(items);
             }
 
             // FirstCompleted: WhenAny and one continuation that takes the snapshot (WhenAny detaches from the losers itself).

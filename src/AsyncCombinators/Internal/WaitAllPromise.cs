@@ -86,7 +86,7 @@ internal static class WaitAllPromise
     public const int ContinueWhenAllThreshold = 64;
 
     /// <summary>The starter for <see cref="Task"/> inputs; WaitCore calls it with the distinct inputs, which ContinueWhenAll copies.</summary>
-    public static readonly Func<Task[], Task<WaitResult<Task>>> Start = static tasks =>
+    public static readonly Func<Task[], Task<WaitResult<Task>>> StartThroughContinueWhenAll = static tasks =>
     {
         Func<Task[], bool> finish = WaitAllPromise<Task>.ForContinueWhenAll(out Task<WaitResult<Task>> task);
         _ = Task.Factory.ContinueWhenAll(tasks, finish, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -99,7 +99,7 @@ internal static class WaitAllPromise
 internal static class WaitAllPromiseOf<T>
 {
     /// <summary>The starter for <see cref="Task{TResult}"/> inputs; WaitCore calls it with the distinct inputs, which ContinueWhenAll copies.</summary>
-    public static readonly Func<Task<T>[], Task<WaitResult<Task<T>>>> Start = static tasks =>
+    public static readonly Func<Task<T>[], Task<WaitResult<Task<T>>>> StartThroughContinueWhenAll = static tasks =>
     {
         Func<Task<T>[], bool> finish = WaitAllPromise<Task<T>>.ForContinueWhenAll(out Task<WaitResult<Task<T>>> task);
         _ = Task.Factory.ContinueWhenAll(tasks, finish, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
