@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 
@@ -28,6 +29,28 @@ public class WaitFirstCompletedBenchmarks
         sources[N / 2].SetResult(1);
         return (await wait).Done.Count;
     }
+
+    /// <summary>
+    /// Not a product: the least any Wait(FirstCompleted) built on public APIs can do and still leave nothing on the losers.
+    /// WhenAny (the only public way to wait for the first of many and detach from the rest) over a copy of the input (Wait
+    /// must keep the inputs it was given), and one continuation that makes a result (WhenAny's is a <c>Task&lt;Task&gt;</c>).
+    /// No argument checks, no duplicate check, no Done/Pending split.
+    /// </summary>
+    [Benchmark]
+    public async Task<int> FloorWhenAnyAndContinuation()
+    {
+        var (sources, tasks) = Inputs.Pending(N);
+        var copy = new Task<int>[tasks.Length];
+        Array.Copy(tasks, copy, tasks.Length);
+        Task<int> wait = Task.WhenAny(copy).ContinueWith(
+            static (_, state) => ((Task<int>[])state!).Length,
+            copy,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.RunContinuationsAsynchronously,
+            TaskScheduler.Default);
+        sources[N / 2].SetResult(1);
+        return await wait;
+    }
 }
 
 /// <summary>Wait(AllCompleted) vs Task.WhenAll(Task[]).</summary>
@@ -55,6 +78,24 @@ public class WaitAllCompletedBenchmarks
         Inputs.CompleteAll(sources);
         return (await wait).Done.Count;
     }
+
+    /// <summary>
+    /// Not a product: the BCL's own wait for all that leaves the inputs' exceptions unobserved (Task.WhenAll observes them,
+    /// which Wait must not), with a continuation that does nothing. Wait uses it from 64 pending inputs.
+    /// </summary>
+    [Benchmark]
+    public async Task<int> ContinueWhenAll()
+    {
+        var (sources, tasks) = Inputs.Pending(N);
+        Task<int> all = Task.Factory.ContinueWhenAll(
+            tasks,
+            static done => done.Length,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        Inputs.CompleteAll(sources);
+        return await all;
+    }
 }
 
 /// <summary>WaitFor vs Task.WaitAsync, hot and cold.</summary>
@@ -63,7 +104,7 @@ public class WaitForBenchmarks
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private static readonly Task<int> s_completed = Task.FromResult(1);
-    private static readonly Func<System.Threading.CancellationToken, Task<int>> s_synchronous = _ => s_completed;
+    private static readonly Func<CancellationToken, Task<int>> s_synchronous = _ => s_completed;
 
     [Benchmark(Baseline = true)]
     public async Task<int> WaitAsyncPending()
@@ -84,7 +125,7 @@ public class WaitForBenchmarks
     }
 
     private TaskCompletionSource<int>? _current;
-    private Func<System.Threading.CancellationToken, Task<int>>? _operation;
+    private Func<CancellationToken, Task<int>>? _operation;
 
     [GlobalSetup]
     public void Setup() => _operation = _ => _current!.Task;
@@ -100,9 +141,45 @@ public class WaitForBenchmarks
         return await wait;
     }
 
+    /// <summary>
+    /// Not a product: what a caller writes by hand for a cold operation with a timeout: a token source that cancels itself
+    /// (its timer starts before the operation is called), and an async method that awaits the operation and disposes the
+    /// source. It does not turn a timeout into a TimeoutException, as WaitFor does.
+    /// </summary>
+    [Benchmark]
+    public async Task<int> HandWrittenColdPending()
+    {
+        var source = new TaskCompletionSource<int>();
+        _current = source;
+        Task<int> wait = HandWritten(_operation!, s_timeout);
+        source.SetResult(1);
+        return await wait;
+    }
+
     [Benchmark]
     public Task<int> WaitAsyncCompleted() => s_completed.WaitAsync(s_timeout);
 
     [Benchmark]
     public Task<int> WaitForColdSynchronous() => Async.WaitFor(s_synchronous, s_timeout);
+
+    /// <summary>Not a product: the least a cold WaitFor does when the operation completes synchronously (a token source for it, and the call).</summary>
+    [Benchmark]
+    public Task<int> FloorColdSynchronous()
+    {
+        var source = new CancellationTokenSource();
+        return s_synchronous(source.Token);
+    }
+
+    /// <summary>
+    /// Not a product: the hand-written version above when the operation completes synchronously. It starts its timer
+    /// before the call, so it pays for a timer it never needed; WaitFor starts one only once the operation is pending.
+    /// </summary>
+    [Benchmark]
+    public Task<int> HandWrittenColdSynchronous() => HandWritten(s_synchronous, s_timeout);
+
+    private static async Task<int> HandWritten(Func<CancellationToken, Task<int>> operation, TimeSpan timeout)
+    {
+        using var source = new CancellationTokenSource(timeout);
+        return await operation(source.Token).ConfigureAwait(false);
+    }
 }
