@@ -87,6 +87,16 @@ public class ArgumentValidationTests
             return new FormatException();
         }
 
+        if (type == typeof(int))
+        {
+            return 1;
+        }
+
+        if (type == typeof(ConcurrencyOptions))
+        {
+            return new ConcurrencyOptions { MaxConcurrency = 1 };
+        }
+
         if (type.IsValueType)
         {
             return Activator.CreateInstance(type);
@@ -118,10 +128,33 @@ public class ArgumentValidationTests
                 .MakeGenericMethod(type.GetGenericArguments()[0], result).Invoke(null, new[] { value });
         }
 
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Func<,,>))
+        {
+            Type[] arguments = type.GetGenericArguments();
+            object? value = ValidValue(arguments[2]);
+            return typeof(ArgumentValidationTests).GetMethod(nameof(Constant2), BindingFlags.NonPublic | BindingFlags.Static)!
+                .MakeGenericMethod(arguments[0], arguments[1], arguments[2]).Invoke(null, new[] { value });
+        }
+
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>))
+        {
+            return typeof(ArgumentValidationTests).GetMethod(nameof(EmptyAsync), BindingFlags.NonPublic | BindingFlags.Static)!
+                .MakeGenericMethod(type.GetGenericArguments()[0]).Invoke(null, null);
+        }
+
         throw new NotSupportedException($"No valid value for {type}.");
     }
 
     private static Func<TIn, TOut> Constant<TIn, TOut>(TOut value) => _ => value;
+
+    private static Func<TIn1, TIn2, TOut> Constant2<TIn1, TIn2, TOut>(TOut value) => (_, _) => value;
+
+#pragma warning disable CS1998 // An async iterator that yields nothing.
+    private static async IAsyncEnumerable<T> EmptyAsync<T>()
+    {
+        yield break;
+    }
+#pragma warning restore CS1998
 
     public sealed class MethodCase
     {

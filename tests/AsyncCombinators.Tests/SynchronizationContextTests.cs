@@ -76,7 +76,10 @@ public class SynchronizationContextTests
         a.SetResult(1);
         b.SetResult("b");
         await result.Guard();
-        context.Posts.Should().Be(0, $"{call} must not resume on the caller's synchronization context");
+        // Operations start where the caller runs: a start that follows a completion is posted to the caller's context
+        // (maxConcurrency: 1 makes the second start one). Nothing else is ever posted.
+        int starts = call is "Gather ops" or "GatherOutcomes ops" or "AsCompleted ops" ? 1 : 0;
+        context.Posts.Should().Be(starts, $"{call} must post only operation starts to the caller's synchronization context");
     }
 
     private static Task DisposeGroup(Task<int> child)

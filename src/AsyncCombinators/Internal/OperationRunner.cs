@@ -1,66 +1,151 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
+using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 
 namespace AsyncCombinators.Internal;
 
 /// <summary>
-/// Runs cold operations in input order, at most <c>maxConcurrency</c> at a time, each with the token of one private
-/// <see cref="CancellationTokenSource"/>: <see cref="Stop"/> starts nothing more and cancels the running ones, and
-/// <see cref="OnAllStopped"/> runs once no started operation is still running. Operations that complete synchronously
-/// are handled in the starting loop, so long chains of them cost no stack depth.
+/// Runs the operations of a <see cref="WorkSource"/> in source order, each with the token of one private
+/// <see cref="CancellationTokenSource"/>, while at most <c>maxConcurrency</c> items hold a slot.
 /// </summary>
-/// <typeparam name="T">The operations' result type.</typeparam>
-internal abstract class OperationRunner<T>
+/// <remarks>
+/// <para>One launcher at a time (the pump) reads the source, passes the rate gates and starts operations; a thread that
+/// finds the pump busy only counts a request, which the pump drains before it lets go. So starts keep source order and
+/// none follows a stop, even when operations complete on several threads at once, and an operation that completes
+/// synchronously is handled in the pump's loop, at no stack depth.</para>
+/// <para>Starts run where the caller runs: on its <see cref="SynchronizationContext"/>, else on its
+/// <see cref="TaskScheduler"/>, captured at construction, with its <see cref="ExecutionContext"/>. A pump needed on
+/// another thread is posted there. Completing operations, releasing slots and stopping never post.</para>
+/// </remarks>
+internal abstract class OperationRunner
 {
-    private static readonly Action<object?> s_onCallerCanceled = static state => ((OperationRunner<T>)state!).OnCallerCanceled();
-    private static readonly ContextCallback s_launchInContext = static state =>
-    {
-        var (runner, index) = ((OperationRunner<T>, int))state!;
-        runner.LaunchHere(index);
-    };
+    private static readonly Action<object?> s_onCallerCanceled = static state => ((OperationRunner)state!).OnCallerCanceled();
+    private static readonly SendOrPostCallback s_pumpPosted = static state => ((OperationRunner)state!).PumpInCallersExecutionContext();
+    private static readonly Action<object?> s_pumpScheduled = static state => ((OperationRunner)state!).PumpInCallersExecutionContext();
+    private static readonly ContextCallback s_pump = static state => _ = ((OperationRunner)state!).PumpAsync();
 
-    private readonly Func<CancellationToken, Task<T>>[] _operations;
+    /// <summary>Where the operations come from.</summary>
+    private readonly WorkSource _source;
+
+    /// <summary>How many items may hold a slot at once.</summary>
     private readonly int _maxConcurrency;
-    private readonly CancellationTokenSource _source = new();
+
+    /// <summary>The MaxPerSecond and RateLimiter gates, if the options set any.</summary>
+    private readonly RateGate? _gate;
+
+    /// <summary>The source of every operation's token; cancelled by <see cref="Stop"/>. Plain (no timer), so never disposed.</summary>
+    private readonly CancellationTokenSource _operationsTokenSource = new();
+
+    /// <summary>Guards the counters and flags below.</summary>
     private readonly object _lock = new();
-    private readonly ExecutionContext? _context = ExecutionContext.Capture();
+
+    /// <summary>The caller's execution context, so AsyncLocal values flow into operations started from other threads.</summary>
+    private readonly ExecutionContext? _executionContext = ExecutionContext.Capture();
+
+    /// <summary>The caller's synchronization context, where starts run; null when it has none.</summary>
+    private readonly SynchronizationContext? _synchronizationContext;
+
+    /// <summary>The caller's task scheduler, where starts run when it has no synchronization context; null for the default one.</summary>
+    private readonly TaskScheduler? _scheduler;
+
+    /// <summary>Whether the pump resumes on the caller's context after it had to wait (for the source or a gate).</summary>
+    private readonly bool _hasCallersContext;
+
+    /// <summary>The registration on the caller's token.</summary>
     private CancellationTokenRegistration _callerRegistration;
-    private int _next;
+
+    /// <summary>Continuation holders of finished operations, kept for the next ones (a linked stack).</summary>
+    private RunningOperation? _idle;
+
+    /// <summary>Requests for the pump; whoever raises it from zero runs the pump, which drains every request before it lets go.</summary>
+    private int _pumpRequests;
+
+    /// <summary>How many operations have been started; also the index of the next.</summary>
+    private int _started;
+
+    /// <summary>How many started operations have not finished.</summary>
     private int _running;
+
+    /// <summary>How many items hold a slot: from taking the item until <see cref="OnOperationCompleted"/> or <see cref="ReleaseSlot"/> lets it go.</summary>
+    private int _slotsHeld;
+
+    /// <summary>How many operations may be started in all (FirstSuccessful's stagger raises it one by one).</summary>
+    private int _startLimit = int.MaxValue;
+
+    /// <summary>Whether nothing more may start.</summary>
     private bool _stopped;
+
+    /// <summary>Whether the source has no more items.</summary>
+    private bool _exhausted;
+
+    /// <summary>Whether the pump has disposed the source (after a stop or the end).</summary>
+    private bool _sourceClosed;
+
+    /// <summary>Whether <see cref="OnAllStopped"/> has been called.</summary>
     private bool _finished;
 
-    protected OperationRunner(Func<CancellationToken, Task<T>>[] operations, int maxConcurrency, CancellationToken callerToken)
+    protected OperationRunner(WorkSource source, int maxConcurrency, ConcurrencyOptions? options, CancellationToken callerToken)
     {
-        _operations = operations;
-        _maxConcurrency = maxConcurrency;
+        _source = source;
+        _maxConcurrency = options?.MaxConcurrency ?? maxConcurrency;
+        _gate = RateGate.Create(options);
         CallerToken = callerToken;
+
+        // As await does: a plain SynchronizationContext means "no context", and the default scheduler needs no posting.
+        SynchronizationContext? context = SynchronizationContext.Current;
+        if (context is not null && context.GetType() != typeof(SynchronizationContext))
+        {
+            _synchronizationContext = context;
+        }
+        else if (TaskScheduler.Current != TaskScheduler.Default)
+        {
+            _scheduler = TaskScheduler.Current;
+        }
+
+        _hasCallersContext = _synchronizationContext is not null || _scheduler is not null;
     }
 
     /// <summary>Gets the caller's token.</summary>
     protected CancellationToken CallerToken { get; }
 
+    /// <summary>Gets the token every operation receives.</summary>
+    protected CancellationToken OperationsToken => _operationsTokenSource.Token;
+
     /// <summary>Gets a value indicating whether the runner cancelled the operations' token itself.</summary>
-    protected bool CanceledOperations => _source.IsCancellationRequested;
+    protected bool CanceledOperations => _operationsTokenSource.IsCancellationRequested;
 
     /// <summary>Gets a value indicating whether the caller's token stopped the run.</summary>
     protected bool StoppedByCaller { get; private set; }
+
+    /// <summary>Gets how many operations have been started.</summary>
+    protected int Started
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _started;
+            }
+        }
+    }
 
     /// <summary>Starts the first operations (none when the caller's token is already canceled).</summary>
     protected void Begin()
     {
         if (CallerToken.IsCancellationRequested)
         {
-            StoppedByCaller = true;
-            _stopped = true;
+            OnCallerCanceled();
+            return;
         }
-        else if (CallerToken.CanBeCanceled)
+
+        if (CallerToken.CanBeCanceled)
         {
             _callerRegistration = Registrations.Register(s_onCallerCanceled, this, CallerToken);
         }
 
-        Pump();
+        RequestPump();
     }
 
     /// <summary>Starts no more operations and cancels the running ones' token.</summary>
@@ -71,66 +156,74 @@ internal abstract class OperationRunner<T>
             _stopped = true;
         }
 
-        try
-        {
-            _source.Cancel();
-        }
-        catch (AggregateException)
-        {
-            // A callback registered by an operation threw: the operation's own problem, reported through its task if at all.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Every operation finished meanwhile and the source was released: nothing left to cancel.
-        }
-
-        // Stryker disable once Statement : race only: stopped in the moment between one operation's end and the start of the next.
-        TryFinish();
+        Cancellation.CancelIgnoringCallbackErrors(_operationsTokenSource);
+        RequestPump();
     }
 
-    /// <summary>Starts the next operation now, whatever the bound (FirstSuccessful's stagger); false when stopped or none is left.</summary>
-    protected bool StartNext()
+    /// <summary>Starts no more operations and lets the running ones finish.</summary>
+    protected void StopStarting()
     {
-        int index;
         lock (_lock)
         {
-            // Stryker disable once Boolean : no caller reads the result after a stop.
-            if (_stopped || _next == _operations.Length)
-            {
-                return false;
-            }
-
-            index = _next++;
-            _running++;
+            _stopped = true;
         }
 
-        Launch(index);
-        // Stryker disable once Statement : every caller of StartNext runs inside an operation's completion, whose Pump finishes the run anyway.
-        TryFinish();
-        // Stryker disable once Boolean : no caller reads the result.
-        return true;
+        RequestPump();
     }
 
-    /// <summary>Gets how many operations have been started.</summary>
-    protected int Started
+    /// <summary>Lets go of a slot that <see cref="OnOperationCompleted"/> kept (Map: the result was handed to the consumer).</summary>
+    protected void ReleaseSlot()
     {
-        get
+        bool canStart;
+        lock (_lock)
         {
-            lock (_lock)
-            {
-                return _next;
-            }
+            Debug.Assert(_slotsHeld > 0, "Every slot released was held.");
+            _slotsHeld--;
+            canStart = CanStartLocked();
+        }
+
+        if (canStart)
+        {
+            RequestPump();
         }
     }
 
-    /// <summary>Called once for every started operation, when its task has completed; exceptions are observed by then.</summary>
-    protected abstract void OnOperationCompleted(int index, Task<T> task);
+    /// <summary>Allows only <paramref name="count"/> starts until <see cref="AllowStarts"/> raises the limit.</summary>
+    protected void LimitStarts(int count) => _startLimit = count;
 
-    /// <summary>Called once, when nothing is left to start and no started operation is running.</summary>
+    /// <summary>
+    /// Allows <paramref name="count"/> starts in all, if fewer were allowed (FirstSuccessful: the stagger delay passed, or
+    /// the latest operation failed; when both happen, the next operation still starts once).
+    /// </summary>
+    protected void AllowStarts(int count)
+    {
+        lock (_lock)
+        {
+            _startLimit = Math.Max(_startLimit, count);
+        }
+
+        RequestPump();
+    }
+
+    /// <summary>
+    /// Called once for every started operation, when its task has completed (its exception is observed by then), before it
+    /// counts as finished. Returns whether its slot is free now; otherwise <see cref="ReleaseSlot"/> frees it later.
+    /// </summary>
+    protected abstract bool OnOperationCompleted(int index, Task task);
+
+    /// <summary>Called once, when nothing more will start, no started operation is running and the source is disposed.</summary>
     protected abstract void OnAllStopped();
+
+    /// <summary>Called when reading or disposing the source throws (not when it ends canceled after a stop).</summary>
+    protected abstract void OnSourceFailed(Exception exception);
 
     /// <summary>Called when the caller's token is canceled, before the running operations are canceled.</summary>
     protected virtual void OnCallerCanceledCore()
+    {
+    }
+
+    /// <summary>Called by the launcher just before operation <paramref name="index"/> starts.</summary>
+    protected virtual void OnStarting(int index)
     {
     }
 
@@ -141,107 +234,345 @@ internal abstract class OperationRunner<T>
         Stop();
     }
 
-    private void Pump()
+    private bool CanStartLocked() =>
+        !_stopped && !_exhausted && _slotsHeld < _maxConcurrency && _started < _startLimit;
+
+    private void RequestPump()
     {
+        if (Interlocked.Increment(ref _pumpRequests) != 1)
+        {
+            return;
+        }
+
+        // After a stop nothing more starts, so the pump (which then only disposes the source) never needs the context:
+        // a caller blocking its context cannot keep the run from ending.
+        if (_hasCallersContext && !Volatile.Read(ref _stopped) && !IsOnCallersContext())
+        {
+            Post();
+        }
+        else
+        {
+            PumpInCallersExecutionContext();
+        }
+    }
+
+    private bool IsOnCallersContext() =>
+        _synchronizationContext is not null
+            ? SynchronizationContext.Current == _synchronizationContext
+            : TaskScheduler.Current == _scheduler;
+
+    private void Post()
+    {
+        try
+        {
+            if (_synchronizationContext is not null)
+            {
+                _synchronizationContext.Post(s_pumpPosted, this);
+            }
+            else
+            {
+                _ = Task.Factory.StartNew(s_pumpScheduled, this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler!);
+            }
+        }
+        catch (Exception)
+        {
+            // A context that refuses work (shut down): starting here is better than never.
+            PumpInCallersExecutionContext();
+        }
+    }
+
+    private void PumpInCallersExecutionContext()
+    {
+        if (_executionContext is null || ReferenceEquals(ExecutionContext.Capture(), _executionContext))
+        {
+            _ = PumpAsync();
+        }
+        else
+        {
+            // CreateCopy: .NET Framework forbids running one captured context twice at once; on .NET it is the same object.
+            ExecutionContext.Run(_executionContext.CreateCopy(), s_pump, this);
+        }
+    }
+
+    /// <summary>The launcher: runs until every request it saw, and every one made meanwhile, is served.</summary>
+    private async Task PumpAsync()
+    {
+        int requests = Volatile.Read(ref _pumpRequests);
         while (true)
         {
-            int index;
-            lock (_lock)
+            if (!_sourceClosed)
             {
-                if (_stopped || _next == _operations.Length || _running >= _maxConcurrency)
+                await StartWhileAllowedAsync().ConfigureAwait(false);
+                bool close;
+                lock (_lock)
                 {
-                    break;
+                    close = _stopped || _exhausted;
                 }
 
-                index = _next++;
-                _running++;
+                if (close)
+                {
+                    await CloseSourceAsync().ConfigureAwait(false);
+                }
             }
 
-            Launch(index);
+            int left = Interlocked.Add(ref _pumpRequests, -requests);
+            if (left == 0)
+            {
+                break;
+            }
+
+            requests = left;
         }
 
         TryFinish();
     }
 
-    /// <summary>
-    /// Starts an operation in the caller's execution context (AsyncLocal values flow into every operation), also when it
-    /// is started later, from the thread on which another operation completed or a timer fired.
-    /// </summary>
-    private void Launch(int index)
+    private async Task StartWhileAllowedAsync()
     {
-        // Stryker disable once Logical : running in the caller's context when already in it changes nothing (tests check both branches).
-        if (_context is null || ReferenceEquals(ExecutionContext.Capture(), _context))
+        CancellationToken token = _operationsTokenSource.Token;
+        while (true)
         {
-            LaunchHere(index);
-        }
-        else
-        {
-            // CreateCopy: .NET Framework (netstandard2.0) forbids running one captured context twice at once; on .NET it returns the same object.
-            ExecutionContext.Run(_context.CreateCopy(), s_launchInContext, (this, index));
+            lock (_lock)
+            {
+                if (!CanStartLocked())
+                {
+                    return;
+                }
+
+                _slotsHeld++;
+            }
+
+            bool hasItem;
+            try
+            {
+                ValueTask<bool> move = _source.MoveNextAsync(token);
+                hasItem = move.IsCompletedSuccessfully ? move.Result : await move.ConfigureAwait(_hasCallersContext);
+            }
+            catch (Exception exception)
+            {
+                ReleaseReservedSlot();
+                SourceFailed(exception);
+                return;
+            }
+
+            if (!hasItem)
+            {
+                lock (_lock)
+                {
+                    _slotsHeld--;
+                    _exhausted = true;
+                }
+
+                return;
+            }
+
+            RateLimitLease? lease = null;
+            Exception? gateFailure = null;
+            if (_gate is not null)
+            {
+                try
+                {
+                    ValueTask<RateLimitLease?> pass = _gate.PassAsync(token);
+                    lease = pass.IsCompletedSuccessfully ? pass.Result : await pass.ConfigureAwait(_hasCallersContext);
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    // Stopped while waiting at a gate.
+                    ReleaseReservedSlot();
+                    return;
+                }
+                catch (Exception exception)
+                {
+                    gateFailure = exception;
+                }
+            }
+
+            int index;
+            lock (_lock)
+            {
+                if (_stopped)
+                {
+                    _slotsHeld--;
+                    index = -1;
+                }
+                else
+                {
+                    index = _started++;
+                    _running++;
+                }
+            }
+
+            if (index < 0)
+            {
+                lease?.Dispose();
+                return;
+            }
+
+            OnStarting(index);
+            Task task = gateFailure is null ? _source.Start(token) : _source.Fail(gateFailure);
+            if (task.IsCompleted)
+            {
+                Complete(index, task, lease);
+            }
+            else
+            {
+                RunningOperation running = Rent();
+                running.Set(index, task, lease);
+                task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(running.OnCompleted);
+            }
         }
     }
 
-    private void LaunchHere(int index)
+    private void ReleaseReservedSlot()
     {
-        Task<T> task = Operations.Start(_operations[index], _source.Token);
-        if (task.IsCompleted)
+        lock (_lock)
         {
-            Complete(index, task);
-        }
-        else
-        {
-            task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(new Continuation(this, index, task).Invoke);
+            _slotsHeld--;
         }
     }
 
-    private void Complete(int index, Task<T> task)
+    private void SourceFailed(Exception exception)
+    {
+        // A source that honours the operations' token ends canceled after a stop: that is the stop, not a failure.
+        if (exception is OperationCanceledException && _operationsTokenSource.IsCancellationRequested)
+        {
+            return;
+        }
+
+        OnSourceFailed(exception);
+    }
+
+    private async Task CloseSourceAsync()
+    {
+        try
+        {
+            await _source.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            SourceFailed(exception);
+        }
+
+        lock (_lock)
+        {
+            _stopped = true;
+            _sourceClosed = true;
+        }
+    }
+
+    /// <summary>Records a finished operation; its slot is freed unless the subclass keeps it.</summary>
+    private void Complete(int index, Task task, RateLimitLease? lease)
     {
         task.Observe();
-        OnOperationCompleted(index, task);
+        lease?.Dispose();
+        bool release = OnOperationCompleted(index, task);
         lock (_lock)
         {
             _running--;
+            if (release)
+            {
+                _slotsHeld--;
+            }
         }
     }
 
-    private void OnContinuation(int index, Task<T> task)
+    private void OnContinuation(int index, Task task, RateLimitLease? lease)
     {
-        Complete(index, task);
-        Pump();
+        Complete(index, task, lease);
+        bool canStart;
+        lock (_lock)
+        {
+            canStart = CanStartLocked();
+        }
+
+        if (canStart)
+        {
+            RequestPump();
+        }
+
+        TryFinish();
     }
 
     private void TryFinish()
     {
         lock (_lock)
         {
-            if (_finished || _running != 0 || (!_stopped && _next != _operations.Length))
+            if (_finished || _running != 0 || !_sourceClosed)
             {
                 return;
             }
 
-            // Stryker disable once Boolean : finishing twice releases released things again and completes a completed promise.
             _finished = true;
         }
 
         Registrations.Release(_callerRegistration);
-        // Stryker disable once Statement : a token source without a timer or a wait handle holds nothing to release.
-        _source.Dispose();
         OnAllStopped();
     }
 
-    private sealed class Continuation
+    private RunningOperation Rent()
     {
-        private readonly OperationRunner<T> _runner;
-        private readonly int _index;
-        private readonly Task<T> _task;
-
-        public Continuation(OperationRunner<T> runner, int index, Task<T> task)
+        lock (_lock)
         {
-            _runner = runner;
-            _index = index;
-            _task = task;
+            RunningOperation? idle = _idle;
+            if (idle is not null)
+            {
+                _idle = idle.Next;
+                idle.Next = null;
+                return idle;
+            }
         }
 
-        public void Invoke() => _runner.OnContinuation(_index, _task);
+        return new RunningOperation(this);
+    }
+
+    private void Return(RunningOperation running)
+    {
+        lock (_lock)
+        {
+            running.Next = _idle;
+            _idle = running;
+        }
+    }
+
+    /// <summary>
+    /// The continuation of one running operation. Kept and reused by the next operation, so that an item costs no
+    /// allocation of the runner's beyond its task (a delegate per item would).
+    /// </summary>
+    private sealed class RunningOperation
+    {
+        private readonly OperationRunner _runner;
+        private int _index;
+        private Task? _task;
+        private RateLimitLease? _lease;
+
+        public RunningOperation(OperationRunner runner)
+        {
+            _runner = runner;
+            OnCompleted = Invoke;
+        }
+
+        /// <summary>Gets the cached continuation delegate.</summary>
+        public Action OnCompleted { get; }
+
+        /// <summary>Gets or sets the next idle holder in the runner's stack.</summary>
+        public RunningOperation? Next { get; set; }
+
+        public void Set(int index, Task task, RateLimitLease? lease)
+        {
+            _index = index;
+            _task = task;
+            _lease = lease;
+        }
+
+        private void Invoke()
+        {
+            int index = _index;
+            Task task = _task!;
+            RateLimitLease? lease = _lease;
+            _task = null;
+            _lease = null;
+            _runner.Return(this);
+            _runner.OnContinuation(index, task, lease);
+        }
     }
 }

@@ -45,6 +45,37 @@ internal static class Operations
         }
     }
 
+    /// <summary>
+    /// Calls <paramref name="selector"/> for <paramref name="item"/>: a synchronous throw becomes a faulted
+    /// <see cref="Task{TResult}"/> (a canceled one for an <see cref="OperationCanceledException"/>), a null task a fault,
+    /// so a typed caller can always read the task as a <see cref="Task{TResult}"/>.
+    /// </summary>
+    public static Task Invoke<TSource, TResult>(Func<TSource, CancellationToken, Task> selector, TSource item, CancellationToken token)
+    {
+        try
+        {
+            return selector(item, token) ?? Task.FromException<TResult>(new InvalidOperationException("The operation returned a null task."));
+        }
+        catch (OperationCanceledException exception)
+        {
+            return Canceled<TResult>(exception);
+        }
+        catch (Exception exception)
+        {
+            return Task.FromException<TResult>(exception);
+        }
+    }
+
+    /// <summary>The selector that runs an operation given as the item (the v2 forms over operations).</summary>
+    /// <typeparam name="T">The operations' result type.</typeparam>
+    public static class InvokeSelf<T>
+    {
+        public static readonly Func<Func<CancellationToken, Task<T>>, CancellationToken, Task> Instance = static (operation, token) => operation(token);
+    }
+
+    /// <summary>The selector that runs an untyped operation given as the item.</summary>
+    public static readonly Func<Func<CancellationToken, Task>, CancellationToken, Task> InvokeUntyped = static (operation, token) => operation(token);
+
     /// <summary>Is <paramref name="task"/> a cancellation: canceled, or faulted with an <see cref="OperationCanceledException"/>?</summary>
     public static bool EndedCanceled(Task task) =>
         task.IsCanceled || (task.IsFaulted && task.Exception!.InnerExceptions[0] is OperationCanceledException);

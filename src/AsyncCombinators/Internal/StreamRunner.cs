@@ -1,89 +1,288 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace AsyncCombinators.Internal;
 
 /// <summary>
-/// AsCompleted over cold operations: completed operations are queued in completion order while the next ones start,
-/// whether or not the consumer asks; the consumer drains the queue.
+/// Runs operations for one consumer that takes their items as they become available: AsCompleted over operations
+/// (every completion, in completion order, the slot freed at completion) and Map (results, in completion or source
+/// order, each holding its slot until handed over, and the first failure ending the run).
 /// </summary>
-/// <typeparam name="T">The result type.</typeparam>
-internal sealed class StreamRunner<T> : OperationRunner<T>
+/// <typeparam name="TItem">What the consumer receives for a completed operation.</typeparam>
+internal sealed class StreamRunner<TItem> : OperationRunner
 {
-    private readonly object _queueLock = new();
-    private readonly Queue<(int Index, Task<T> Task)> _queue = new();
+    /// <summary>Makes the consumer's item of operation <c>index</c>'s completed task.</summary>
+    private readonly Func<int, Task, TItem> _toItem;
+
+    /// <summary>Map: the first failure ends the run, and an item holds its slot until handed over.</summary>
+    private readonly bool _isMap;
+
+    /// <summary>Items are handed over in source order (Map's default).</summary>
+    private readonly bool _ordered;
+
+    /// <summary>Guards the fields below.</summary>
+    private readonly object _itemsLock = new();
+
+    /// <summary>Completed operations not yet handed over, in completion order (unordered).</summary>
+    private readonly Queue<(int Index, Task Task)> _completed = new();
+
+    /// <summary>Completed operations not yet handed over, by index (ordered).</summary>
+    private readonly Dictionary<int, Task> _completedByIndex = new();
+
+    /// <summary>Wakes the consumer when an item arrives or the run ends.</summary>
+    private readonly AsyncSignal _signal = new();
+
+    /// <summary>Completes when the run has ended.</summary>
     private readonly TaskCompletionSource<bool> _allStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private TaskCompletionSource<bool>? _waiter;
+
+    /// <summary>The index the ordered consumer takes next.</summary>
+    private int _nextIndex;
+
+    /// <summary>Whether the consumer waits on <see cref="_signal"/>.</summary>
+    private bool _consumerWaiting;
+
+    /// <summary>Whether the run has ended.</summary>
     private bool _ended;
 
-    public StreamRunner(Func<CancellationToken, Task<T>>[] operations, int maxConcurrency, CancellationToken cancellationToken)
-        : base(operations, maxConcurrency, cancellationToken)
+    /// <summary>Whether completions from now on are dropped (the run failed, timed out or was cancelled).</summary>
+    private bool _closed;
+
+    /// <summary>What ends the enumeration once the run has ended: the first failure, the timeout or the cancellation.</summary>
+    private ExceptionDispatchInfo? _failure;
+
+    public StreamRunner(WorkSource source, Func<int, Task, TItem> toItem, bool isMap, bool ordered, int maxConcurrency, ConcurrencyOptions? options, CancellationToken cancellationToken)
+        : base(source, maxConcurrency, options, cancellationToken)
     {
+        _toItem = toItem;
+        _isMap = isMap;
+        _ordered = ordered;
     }
 
-    /// <summary>Gets a task that completes once no started operation is running any more.</summary>
+    /// <summary>Gets a task that completes once nothing the run started is running and the source is disposed.</summary>
     public Task AllStopped => _allStopped.Task;
 
     public void Start() => Begin();
 
-    /// <summary>Stops starting operations and cancels the running ones (the consumer left the loop).</summary>
-    public void Abandon() => Stop();
-
-    /// <summary>Takes the next completed operation, or returns a task that completes when there is one or none will come.</summary>
-    public bool TryTake(out (int Index, Task<T> Task) item, out Task? wait)
+    /// <summary>Stops the run (the consumer left the loop): nothing more starts and the running operations are cancelled.</summary>
+    public void Abandon()
     {
-        lock (_queueLock)
+        lock (_itemsLock)
         {
-            if (_queue.Count != 0)
+            _closed = true;
+        }
+
+        Stop();
+    }
+
+    /// <summary>Ends the run with a <see cref="TimeoutException"/> after the items completed so far.</summary>
+    public void TimeOut()
+    {
+        lock (_itemsLock)
+        {
+            if (_closed || _ended)
             {
-                item = _queue.Dequeue();
-                wait = null;
-                return true;
+                return;
             }
 
-            item = default;
-            if (_ended)
-            {
-                wait = null;
-                return false;
-            }
+            _closed = true;
+            _failure ??= ExceptionDispatchInfo.Capture(new TimeoutException("The operations did not all complete within the timeout."));
+        }
 
-            // Stryker disable once all : one consumer, which asks again only after its wait has ended (and the waiter was cleared).
-            _waiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            wait = _waiter.Task;
-            return false;
+        Stop();
+    }
+
+    /// <summary>What <see cref="TryTake"/> found.</summary>
+    public enum Take
+    {
+        /// <summary>An item, handed over.</summary>
+        Item,
+
+        /// <summary>Nothing yet: await the wait, then ask again.</summary>
+        Wait,
+
+        /// <summary>The run has ended and everything was handed over: call <see cref="ThrowIfFailed"/>.</summary>
+        End,
+    }
+
+    /// <summary>Takes the next item, or a wait for one, or finds the end.</summary>
+    public Take TryTake(out TItem item, out ValueTask wait)
+    {
+        int index;
+        Task task;
+        lock (_itemsLock)
+        {
+            if (!TryDequeueLocked(out index, out task))
+            {
+                item = default!;
+                if (_ended)
+                {
+                    wait = default;
+                    return Take.End;
+                }
+
+                _consumerWaiting = true;
+                wait = _signal.Wait();
+                return Take.Wait;
+            }
+        }
+
+        wait = default;
+        item = _toItem(index, task);
+        if (_isMap)
+        {
+            ReleaseSlot();
+        }
+
+        return Take.Item;
+    }
+
+    /// <summary>Throws what ended the run, if anything did.</summary>
+    public void ThrowIfFailed() => _failure?.Throw();
+
+    protected override bool OnOperationCompleted(int index, Task task)
+    {
+        bool fails = _isMap && !task.IsSucceeded() && !(CanceledOperations && Operations.EndedCanceled(task));
+        bool queued = false;
+        bool wake = false;
+        lock (_itemsLock)
+        {
+            if (_closed)
+            {
+                // After a failure, the timeout, the cancellation or the consumer leaving, completions are dropped.
+                fails = false;
+            }
+            else if (fails)
+            {
+                _failure = ExceptionDispatchInfo.Capture(ExceptionOf(task));
+                _closed = true;
+            }
+            else
+            {
+                if (_ordered)
+                {
+                    _completedByIndex.Add(index, task);
+                }
+                else
+                {
+                    _completed.Enqueue((index, task));
+                }
+
+                queued = true;
+                wake = TakeWaiterLocked();
+            }
+        }
+
+        if (fails)
+        {
+            Stop();
+        }
+
+        if (wake)
+        {
+            _signal.Set();
+        }
+
+        // Map: a queued item keeps its slot until the consumer takes it.
+        return !(_isMap && queued);
+    }
+
+    protected override void OnSourceFailed(Exception exception)
+    {
+        bool first;
+        lock (_itemsLock)
+        {
+            first = !_closed;
+            if (first)
+            {
+                _failure = ExceptionDispatchInfo.Capture(exception);
+                _closed = true;
+            }
+        }
+
+        if (first)
+        {
+            Stop();
         }
     }
 
-    protected override void OnOperationCompleted(int index, Task<T> task)
+    protected override void OnCallerCanceledCore()
     {
-        TaskCompletionSource<bool>? waiter;
-        lock (_queueLock)
+        lock (_itemsLock)
         {
-            _queue.Enqueue((index, task));
-            waiter = _waiter;
-            _waiter = null;
+            // The cancellation ends the enumeration at once: what is queued is dropped.
+            _closed = true;
+            _failure ??= ExceptionDispatchInfo.Capture(new OperationCanceledException(CallerToken));
+            _completed.Clear();
+            _completedByIndex.Clear();
         }
-
-        // Stryker disable once Boolean : the waiter's value is never read; it only wakes the consumer.
-        waiter?.TrySetResult(true);
     }
 
     protected override void OnAllStopped()
     {
-        TaskCompletionSource<bool>? waiter;
-        lock (_queueLock)
+        bool wake;
+        lock (_itemsLock)
         {
             _ended = true;
-            waiter = _waiter;
-            _waiter = null;
+            if (_failure is not null && _isMap)
+            {
+                // Map drops the results not yet handed over when it fails.
+                _completed.Clear();
+                _completedByIndex.Clear();
+            }
+
+            wake = TakeWaiterLocked();
         }
 
-        // Stryker disable once all : every operation's completion has already woken the consumer; this is a safety net.
-        waiter?.TrySetResult(false);
-        // Stryker disable once Boolean : the value is never read.
+        if (wake)
+        {
+            _signal.Set();
+        }
+
         _allStopped.TrySetResult(true);
+    }
+
+    private static Exception ExceptionOf(Task task) => Outcome.FromCompletedTask(task).Exception!;
+
+    private bool TryDequeueLocked(out int index, out Task task)
+    {
+        if (_isMap && _failure is not null)
+        {
+            index = -1;
+            task = null!;
+            return false;
+        }
+
+        if (_ordered)
+        {
+            if (_completedByIndex.TryGetValue(_nextIndex, out task!))
+            {
+                _completedByIndex.Remove(_nextIndex);
+                index = _nextIndex++;
+                return true;
+            }
+
+            index = -1;
+            return false;
+        }
+
+        if (_completed.Count != 0)
+        {
+            (index, task) = _completed.Dequeue();
+            return true;
+        }
+
+        index = -1;
+        task = null!;
+        return false;
+    }
+
+    private bool TakeWaiterLocked()
+    {
+        bool waiting = _consumerWaiting;
+        _consumerWaiting = false;
+        return waiting;
     }
 }

@@ -48,7 +48,6 @@ internal sealed class HeterogeneousSlots<T1, T2, T3, T4, T5>
     private static Task<VoidResult> Store<T>(Func<CancellationToken, Task<T>> operation, Action<T> store, CancellationToken token)
     {
         Task<T> task = Operations.Start(operation, token);
-        // Stryker disable once Conditional : awaiting a succeeded task also stores at once; the shortcut only saves the async method's state.
         return task.IsSucceeded() ? StoreNow(task.Result, store) : StoreLater(task, store);
 
         static Task<VoidResult> StoreNow(T value, Action<T> store)

@@ -10,42 +10,68 @@ namespace AsyncCombinators.Internal;
 /// run ends when every started operation has finished.
 /// </summary>
 /// <typeparam name="T">The result type.</typeparam>
-internal sealed class FirstSuccessfulRunner<T> : OperationRunner<T>
+internal sealed class FirstSuccessfulRunner<T> : OperationRunner
 {
     private static readonly TimerCallback s_onStagger = static state => ((FirstSuccessfulRunner<T>)state!).OnStaggerElapsed();
 
     private readonly TaskCompletionSource<T> _promise = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Each operation's failure, by index, for the AggregateException when all fail.</summary>
     private readonly Exception?[] _failures;
+
+    /// <summary>The delay after a start before the next may start; infinite: only after a failure.</summary>
     private readonly TimeSpan _staggerDelay;
+
+    /// <summary>The stagger timer, armed at each start but the last (none without a finite delay).</summary>
     private readonly ITimer? _timer;
+
+    /// <summary>Guards the winner and the failures.</summary>
     private readonly object _stateLock = new();
+
+    /// <summary>The index of the first operation that succeeded, or -1.</summary>
     private int _winner = -1;
+
+    /// <summary>The winner's value.</summary>
     private T _value = default!;
 
     private FirstSuccessfulRunner(Func<CancellationToken, Task<T>>[] operations, TimeSpan? staggerDelay, TimeProvider timeProvider, CancellationToken cancellationToken)
-        : base(operations, staggerDelay is null ? int.MaxValue : 1, cancellationToken)
+        : base(new EnumerableSource<Func<CancellationToken, Task<T>>, T>(operations, Operations.InvokeSelf<T>.Instance), Validate.Unbounded, null, cancellationToken)
     {
         _failures = new Exception?[operations.Length];
-        _staggerDelay = staggerDelay ?? Timeout.InfiniteTimeSpan;
-        if (staggerDelay is not null && staggerDelay.Value != Timeout.InfiniteTimeSpan && operations.Length > 1)
+
+        // A zero delay starts them one after another at once, as staggered_race(delay=0) does: no stagger at all.
+        if (staggerDelay is { } delay && delay != TimeSpan.Zero)
         {
-            _timer = timeProvider.CreateTimer(s_onStagger, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _staggerDelay = delay;
+            LimitStarts(1);
+            if (delay != Timeout.InfiniteTimeSpan && operations.Length > 1)
+            {
+                _timer = timeProvider.CreateTimer(s_onStagger, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
         }
     }
 
     public static Task<T> Run(Func<CancellationToken, Task<T>>[] operations, TimeSpan? staggerDelay, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var runner = new FirstSuccessfulRunner<T>(operations, staggerDelay, timeProvider, cancellationToken);
-        runner.ArmStagger();
         runner.Begin();
         return runner._promise.Task;
     }
 
-    protected override void OnOperationCompleted(int index, Task<T> task)
+    protected override void OnStarting(int index)
+    {
+        // The next operation may start once the delay has passed since this one started (each start re-arms the timer;
+        // after the last start nothing is left to stagger).
+        if (_timer is not null && index < _failures.Length - 1)
+        {
+            _timer.Change(_staggerDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    protected override bool OnOperationCompleted(int index, Task task)
     {
         bool won = false;
-        // Stryker disable once Boolean : a success never starts another operation: either it wins and stops the run, or the run was stopped already.
-        bool startNext = false;
+        bool latestFailed = false;
         lock (_stateLock)
         {
             if (task.IsSucceeded())
@@ -53,31 +79,36 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner<T>
                 if (_winner < 0)
                 {
                     _winner = index;
-                    _value = task.Result;
+                    _value = ((Task<T>)task).Result;
                     won = true;
                 }
             }
             else
             {
-                _failures[index] = Outcome<T>.FromCompletedTask(task).Exception;
+                _failures[index] = Outcome.FromCompletedTask(task).Exception;
 
                 // The latest started operation failed: its successor starts at once.
-                // Stryker disable once Equality : with a winner the run is stopped, so nothing more can start either way.
-                startNext = _winner < 0 && index == Started - 1;
+                latestFailed = _winner < 0 && index == Started - 1;
             }
         }
 
         if (won)
         {
-            // Stryker disable once Statement : OnAllStopped disposes the timer too; this only stops it earlier.
             _timer?.Dispose();
             Stop();
         }
-        else if (startNext && _timer is not null)
+        else if (latestFailed && _staggerDelay != TimeSpan.Zero)
         {
-            ArmStagger();
-            StartNext();
+            AllowStarts(index + 2);
         }
+
+        return true;
+    }
+
+    protected override void OnSourceFailed(Exception exception)
+    {
+        // The operations are an array of the runner's own: reading it cannot fail.
+        System.Diagnostics.Debug.Fail("An array source cannot fail.", exception.ToString());
     }
 
     protected override void OnAllStopped()
@@ -100,11 +131,5 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner<T>
         }
     }
 
-    private void ArmStagger() => _timer?.Change(_staggerDelay, Timeout.InfiniteTimeSpan);
-
-    private void OnStaggerElapsed()
-    {
-        ArmStagger();
-        StartNext();
-    }
+    private void OnStaggerElapsed() => AllowStarts(Started + 1);
 }

@@ -33,46 +33,81 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1.</exception>
     /// <example>
     /// <code>
-    /// string[] pages = await Async.Gather(urls.Select(u => (Func&lt;CancellationToken, Task&lt;string&gt;&gt;)(ct => http.GetStringAsync(u, ct))), maxConcurrency: 8);
+    /// var (user, orders) = await Async.Gather(ct => GetUserAsync(id, ct), ct => GetOrdersAsync(id, ct));
+    /// int[] sizes = await Async.Gather(downloads, maxConcurrency: 4);
     /// </code>
     /// </example>
     public static Task<T[]> Gather<T>(IEnumerable<Func<CancellationToken, Task<T>>> operations, int maxConcurrency = Validate.Unbounded, CancellationToken cancellationToken = default)
     {
         Func<CancellationToken, Task<T>>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
         Validate.MaxConcurrency(maxConcurrency, nameof(maxConcurrency));
-        if (items.Length == 0)
-        {
-            return CompletedTasks<T>.EmptyArray;
-        }
+        return items.Length == 0
+            ? CompletedTasks<T>.EmptyArray
+            : GatherRunner<T>.Run(Sources.Of(items), items.Length, maxConcurrency, null, cancellationToken);
+    }
 
-        return GatherRunner<T>.Run(items, maxConcurrency, cancellationToken);
+    /// <inheritdoc cref="Gather{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
+    /// <param name="operations">The operations, started in input order, each with a token Gather can cancel. Enumerated once, at the call.</param>
+    /// <param name="options">How many may run at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
+    /// <param name="cancellationToken">
+    /// Cancels every running operation's token and starts no more; Gather waits for the started ones, then throws
+    /// <see cref="OperationCanceledException"/>. Already canceled: nothing starts.
+    /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="operations"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
+    public static Task<T[]> Gather<T>(IEnumerable<Func<CancellationToken, Task<T>>> operations, ConcurrencyOptions options, CancellationToken cancellationToken = default)
+    {
+        Func<CancellationToken, Task<T>>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
+        Validate.Options(options, nameof(options));
+        return items.Length == 0
+            ? CompletedTasks<T>.EmptyArray
+            : GatherRunner<T>.Run(Sources.Of(items), items.Length, Validate.Unbounded, options, cancellationToken);
     }
 
     /// <summary>
-    /// Runs every cold operation, at most <paramref name="maxConcurrency"/> at once, and reports how each ended, in input
-    /// order, whatever fails (asyncio <c>gather(..., return_exceptions=True)</c> over coroutines).
+    /// Runs untyped cold operations, at most <paramref name="maxConcurrency"/> at once; the first failure cancels the rest
+    /// (asyncio <c>gather</c> over coroutines that return nothing, made structured: nothing it started is left running).
     /// </summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="operations">The operations, started in input order. Enumerated once, at the call.</param>
+    /// <param name="operations">The operations, started in input order, each with a token Gather can cancel. Enumerated once, at the call.</param>
     /// <param name="maxConcurrency">How many may run at once; omitted: no limit.</param>
     /// <param name="cancellationToken">
-    /// Cancels every running operation's token and starts no more; the call waits for the started ones, then throws
-    /// <see cref="OperationCanceledException"/>.
+    /// Cancels every running operation's token and starts no more; Gather waits for the started ones, then throws
+    /// <see cref="OperationCanceledException"/>. Already canceled: nothing starts.
     /// </param>
-    /// <returns>A task with one <see cref="Outcome{T}"/> per operation, in input order; it never throws an operation's exception.</returns>
+    /// <returns>
+    /// A task that completes when every operation has succeeded. Failures and cancellation as
+    /// <see cref="Gather{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>: the first failure
+    /// cancels the running operations, and the task fails with it once they have finished. An empty input yields an
+    /// already-completed task.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1.</exception>
-    public static Task<Outcome<T>[]> GatherOutcomes<T>(IEnumerable<Func<CancellationToken, Task<T>>> operations, int maxConcurrency = Validate.Unbounded, CancellationToken cancellationToken = default)
+    public static Task Gather(IEnumerable<Func<CancellationToken, Task>> operations, int maxConcurrency = Validate.Unbounded, CancellationToken cancellationToken = default)
     {
-        Func<CancellationToken, Task<T>>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
+        Func<CancellationToken, Task>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
         Validate.MaxConcurrency(maxConcurrency, nameof(maxConcurrency));
-        if (items.Length == 0)
-        {
-            return CompletedTasks<Outcome<T>>.EmptyArray;
-        }
+        return items.Length == 0
+            ? Task.CompletedTask
+            : GatherRunner<VoidResult>.Run(Sources.Of(items), items.Length, maxConcurrency, null, cancellationToken);
+    }
 
-        return OutcomesRunner<T>.Run(items, maxConcurrency, cancellationToken);
+    /// <inheritdoc cref="Gather(IEnumerable{Func{CancellationToken, Task}}, int, CancellationToken)"/>
+    /// <param name="operations">The operations, started in input order, each with a token Gather can cancel. Enumerated once, at the call.</param>
+    /// <param name="options">How many may run at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
+    /// <param name="cancellationToken">
+    /// Cancels every running operation's token and starts no more; Gather waits for the started ones, then throws
+    /// <see cref="OperationCanceledException"/>. Already canceled: nothing starts.
+    /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="operations"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
+    public static Task Gather(IEnumerable<Func<CancellationToken, Task>> operations, ConcurrencyOptions options, CancellationToken cancellationToken = default)
+    {
+        Func<CancellationToken, Task>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
+        Validate.Options(options, nameof(options));
+        return items.Length == 0
+            ? Task.CompletedTask
+            : GatherRunner<VoidResult>.Run(Sources.Of(items), items.Length, Validate.Unbounded, options, cancellationToken);
     }
 
     /// <summary>Runs two cold operations of different types at once and returns both results; the first failure cancels the other (structured asyncio <c>gather</c>).</summary>
@@ -89,7 +124,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(operation1, nameof(operation1));
         ThrowHelper.ThrowIfNull(operation2, nameof(operation2));
         var slots = new HeterogeneousSlots<T1, T2, VoidResult, VoidResult, VoidResult>();
-        return Completion.Then(GatherRunner<VoidResult>.Run(slots.Bind(operation1, operation2), Validate.Unbounded, cancellationToken), slots, static s => (s.Value1, s.Value2));
+        return Completion.Then(GatherRunner<VoidResult>.Run(Sources.Of(slots.Bind(operation1, operation2)), 2, Validate.Unbounded, null, cancellationToken), slots, static s => (s.Value1, s.Value2));
     }
 
     /// <summary>Runs three cold operations of different types at once and returns the results; the first failure cancels the others.</summary>
@@ -108,7 +143,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(operation2, nameof(operation2));
         ThrowHelper.ThrowIfNull(operation3, nameof(operation3));
         var slots = new HeterogeneousSlots<T1, T2, T3, VoidResult, VoidResult>();
-        return Completion.Then(GatherRunner<VoidResult>.Run(slots.Bind(operation1, operation2, operation3), Validate.Unbounded, cancellationToken), slots, static s => (s.Value1, s.Value2, s.Value3));
+        return Completion.Then(GatherRunner<VoidResult>.Run(Sources.Of(slots.Bind(operation1, operation2, operation3)), 2, Validate.Unbounded, null, cancellationToken), slots, static s => (s.Value1, s.Value2, s.Value3));
     }
 
     /// <summary>Runs four cold operations of different types at once and returns the results; the first failure cancels the others.</summary>
@@ -130,7 +165,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(operation3, nameof(operation3));
         ThrowHelper.ThrowIfNull(operation4, nameof(operation4));
         var slots = new HeterogeneousSlots<T1, T2, T3, T4, VoidResult>();
-        return Completion.Then(GatherRunner<VoidResult>.Run(slots.Bind(operation1, operation2, operation3, operation4), Validate.Unbounded, cancellationToken), slots, static s => (s.Value1, s.Value2, s.Value3, s.Value4));
+        return Completion.Then(GatherRunner<VoidResult>.Run(Sources.Of(slots.Bind(operation1, operation2, operation3, operation4)), 2, Validate.Unbounded, null, cancellationToken), slots, static s => (s.Value1, s.Value2, s.Value3, s.Value4));
     }
 
     /// <summary>Runs five cold operations of different types at once and returns the results; the first failure cancels the others.</summary>
@@ -155,6 +190,6 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(operation4, nameof(operation4));
         ThrowHelper.ThrowIfNull(operation5, nameof(operation5));
         var slots = new HeterogeneousSlots<T1, T2, T3, T4, T5>();
-        return Completion.Then(GatherRunner<VoidResult>.Run(slots.Bind(operation1, operation2, operation3, operation4, operation5), Validate.Unbounded, cancellationToken), slots, static s => (s.Value1, s.Value2, s.Value3, s.Value4, s.Value5));
+        return Completion.Then(GatherRunner<VoidResult>.Run(Sources.Of(slots.Bind(operation1, operation2, operation3, operation4, operation5)), 2, Validate.Unbounded, null, cancellationToken), slots, static s => (s.Value1, s.Value2, s.Value3, s.Value4, s.Value5));
     }
 }

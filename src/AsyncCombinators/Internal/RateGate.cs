@@ -1,0 +1,132 @@
+using System;
+using System.Threading;
+using System.Threading.RateLimiting;
+using System.Threading.Tasks;
+
+namespace AsyncCombinators.Internal;
+
+/// <summary>
+/// The rate gates of <see cref="ConcurrencyOptions"/> that a start passes after its concurrency slot: the
+/// <see cref="ConcurrencyOptions.MaxPerSecond"/> spacing, then a <see cref="RateLimiter"/> permit. Used by one launcher at
+/// a time, so its clock needs no synchronization.
+/// </summary>
+internal sealed class RateGate
+{
+    /// <summary>The first wait after a refused permit that carries no RetryAfter; each refusal doubles it up to <see cref="MaxBackoff"/>.</summary>
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The longest wait after a refused permit that carries no RetryAfter.</summary>
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
+
+    /// <summary>The clock of the spacing and of the back-off.</summary>
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>The least distance between two starts, in <see cref="TimeProvider.GetTimestamp"/> units; 0 without MaxPerSecond.</summary>
+    private readonly long _interval;
+
+    /// <summary>The limiter that grants one permit per start, if any.</summary>
+    private readonly RateLimiter? _limiter;
+
+    /// <summary>The timestamp before which the next start must not happen; meaningful once <see cref="_hasStarted"/>.</summary>
+    private long _nextStart;
+
+    /// <summary>Whether a start has passed the gate (the first start never waits for the spacing).</summary>
+    private bool _hasStarted;
+
+    private RateGate(ConcurrencyOptions options)
+    {
+        _timeProvider = options.TimeProvider;
+        _limiter = options.RateLimiter;
+        if (options.MaxPerSecond is { } rate)
+        {
+            _interval = Math.Max(1, (long)(_timeProvider.TimestampFrequency / rate));
+        }
+    }
+
+    /// <summary>A gate for <paramref name="options"/>, or <see langword="null"/> when they set no rate (then starts only wait for a slot).</summary>
+    public static RateGate? Create(ConcurrencyOptions? options) =>
+        options is { HasRateGates: true } ? new RateGate(options) : null;
+
+    /// <summary>
+    /// Waits until the next start is allowed and returns the permit's lease, to dispose when that operation has finished
+    /// (<see langword="null"/> without a limiter). Throws <see cref="OperationCanceledException"/> when
+    /// <paramref name="token"/> is cancelled while waiting, and whatever the limiter throws.
+    /// </summary>
+    public async ValueTask<RateLimitLease?> PassAsync(CancellationToken token)
+    {
+        if (_interval != 0 && _hasStarted)
+        {
+            long now = _timeProvider.GetTimestamp();
+            if (now < _nextStart)
+            {
+                await Delays.Delay(_timeProvider, _timeProvider.GetElapsedTime(now, _nextStart), token).ConfigureAwait(false);
+            }
+        }
+
+        RateLimitLease? lease = null;
+        if (_limiter is not null)
+        {
+            TimeSpan backoff = s_firstBackoff;
+            while (true)
+            {
+                token.ThrowIfCancellationRequested();
+                lease = await _limiter.AcquireAsync(1, token).ConfigureAwait(false);
+                if (lease.IsAcquired)
+                {
+                    break;
+                }
+
+                TimeSpan wait = ReadRetryAfter(lease) ?? backoff;
+                lease.Dispose();
+                if (wait == backoff)
+                {
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                }
+
+                await Delays.Delay(_timeProvider, wait, token).ConfigureAwait(false);
+            }
+        }
+
+        _hasStarted = true;
+        _nextStart = _timeProvider.GetTimestamp() + _interval;
+        return lease;
+    }
+
+    /// <summary>
+    /// The RetryAfter metadata of a refused lease, read defensively: some limiters store a number of seconds instead of a
+    /// <see cref="TimeSpan"/> (reading it as a TimeSpan would throw), and nothing a limiter stores may fail the run.
+    /// </summary>
+    internal static TimeSpan? ReadRetryAfter(RateLimitLease lease)
+    {
+        object? value;
+        try
+        {
+            if (!lease.TryGetMetadata(MetadataName.RetryAfter.Name, out value))
+            {
+                return null;
+            }
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+
+        double seconds;
+        switch (value)
+        {
+            case TimeSpan span:
+                seconds = span.TotalSeconds;
+                break;
+            case int or long or short or uint or ulong or ushort or byte or sbyte or double or float or decimal:
+                seconds = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+                break;
+            default:
+                return null;
+        }
+
+        // A negative or absurd hint is clamped to what a timer can wait.
+        return double.IsNaN(seconds) || seconds <= 0
+            ? TimeSpan.Zero
+            : TimeSpan.FromMilliseconds(Math.Min(seconds * 1000, Delays.MaxDelayMilliseconds));
+    }
+}

@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AsyncCombinators.Internal;
+
+/// <summary>
+/// The enumerable of AsCompleted over operations and of Map: each enumeration is an independent run over a fresh
+/// enumeration of the source, started at the first MoveNextAsync, with its deadline (if any) measured from GetAsyncEnumerator.
+/// </summary>
+/// <typeparam name="TItem">What the enumeration yields.</typeparam>
+internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
+{
+    private static readonly TimerCallback s_onTimeout = static state => ((StreamRunner<TItem>)state!).TimeOut();
+
+    private readonly Func<WorkSource> _newSource;
+    private readonly Func<int, Task, TItem> _toItem;
+    private readonly bool _isMap;
+    private readonly bool _ordered;
+    private readonly int _maxConcurrency;
+    private readonly ConcurrencyOptions? _options;
+    private readonly TimeSpan _timeout;
+    private readonly TimeProvider _timeProvider;
+    private readonly CancellationToken _cancellationToken;
+
+    public StreamEnumerable(Func<WorkSource> newSource, Func<int, Task, TItem> toItem, bool isMap, bool ordered, int maxConcurrency, ConcurrencyOptions? options, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        _newSource = newSource;
+        _toItem = toItem;
+        _isMap = isMap;
+        _ordered = ordered;
+        _maxConcurrency = maxConcurrency;
+        _options = options;
+        _timeout = timeout;
+        _timeProvider = timeProvider;
+        _cancellationToken = cancellationToken;
+    }
+
+    public IAsyncEnumerator<TItem> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        long startedAt = _timeout == Timeout.InfiniteTimeSpan ? 0 : _timeProvider.GetTimestamp();
+        return EnumerateAsync(startedAt, default).GetAsyncEnumerator(cancellationToken);
+    }
+
+    private async IAsyncEnumerable<TItem> EnumerateAsync(long startedAt, [EnumeratorCancellation] CancellationToken enumeratorToken)
+    {
+        using CancellationTokenSource? linked = _cancellationToken.CanBeCanceled && enumeratorToken.CanBeCanceled && _cancellationToken != enumeratorToken
+            ? CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken, enumeratorToken)
+            : null;
+        CancellationToken token = linked?.Token ?? (_cancellationToken.CanBeCanceled ? _cancellationToken : enumeratorToken);
+
+        var runner = new StreamRunner<TItem>(_newSource(), _toItem, _isMap, _ordered, _maxConcurrency, _options, token);
+        runner.Start();
+        ITimer? timer = null;
+        if (_timeout != Timeout.InfiniteTimeSpan)
+        {
+            TimeSpan left = _timeout - _timeProvider.GetElapsedTime(startedAt);
+            timer = _timeProvider.CreateTimer(s_onTimeout, runner, left < TimeSpan.Zero ? TimeSpan.Zero : left, Timeout.InfiniteTimeSpan);
+        }
+
+        try
+        {
+            while (true)
+            {
+                // A cancelled token ends the enumeration even when more items are ready.
+                token.ThrowIfCancellationRequested();
+                switch (runner.TryTake(out TItem item, out ValueTask wait))
+                {
+                    case StreamRunner<TItem>.Take.Item:
+                        yield return item;
+                        break;
+                    case StreamRunner<TItem>.Take.Wait:
+                        await wait.ConfigureAwait(false);
+                        break;
+                    default:
+                        runner.ThrowIfFailed();
+                        yield break;
+                }
+            }
+        }
+        finally
+        {
+            timer?.Dispose();
+            runner.Abandon();
+            await runner.AllStopped.ConfigureAwait(false);
+        }
+    }
+}

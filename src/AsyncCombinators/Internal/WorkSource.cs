@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AsyncCombinators.Internal;
+
+/// <summary>
+/// Where a run takes its operations from, one item per start and never ahead of the bound: a source read lazily and an
+/// operation per item. Only the run's launcher calls it, one call at a time.
+/// </summary>
+internal abstract class WorkSource
+{
+    /// <summary>Advances to the next item; <see langword="false"/> at the end. An exception is the source failing.</summary>
+    public abstract ValueTask<bool> MoveNextAsync(CancellationToken token);
+
+    /// <summary>Starts the current item's operation; a synchronous throw comes back as a faulted or canceled task.</summary>
+    public abstract Task Start(CancellationToken token);
+
+    /// <summary>A faulted task of the operations' type: an operation that failed before it could start (a rate limiter threw).</summary>
+    public abstract Task Fail(Exception exception);
+
+    /// <summary>Releases the source's enumerator, if one was made. An exception is the source failing.</summary>
+    public abstract ValueTask DisposeAsync();
+}
+
+/// <summary>An <see cref="IEnumerable{T}"/> source and a selector returning a <see cref="Task"/> (a <see cref="Task{TResult}"/> when typed).</summary>
+/// <typeparam name="TSource">The item type.</typeparam>
+/// <typeparam name="TResult">The selector's result type; <see cref="VoidResult"/> for untyped selectors.</typeparam>
+internal sealed class EnumerableSource<TSource, TResult> : WorkSource
+{
+    private readonly IEnumerable<TSource> _source;
+    private readonly Func<TSource, CancellationToken, Task> _selector;
+    private IEnumerator<TSource>? _enumerator;
+    private TSource _current = default!;
+
+    public EnumerableSource(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector)
+    {
+        _source = source;
+        _selector = selector;
+    }
+
+    public override ValueTask<bool> MoveNextAsync(CancellationToken token)
+    {
+        _enumerator ??= _source.GetEnumerator();
+        if (!_enumerator.MoveNext())
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        _current = _enumerator.Current;
+        return new ValueTask<bool>(true);
+    }
+
+    public override Task Start(CancellationToken token) => Operations.Invoke<TSource, TResult>(_selector, _current, token);
+
+    public override Task Fail(Exception exception) => Task.FromException<TResult>(exception);
+
+    public override ValueTask DisposeAsync()
+    {
+        _current = default!;
+        _enumerator?.Dispose();
+        return default;
+    }
+}
+
+/// <summary>An <see cref="IAsyncEnumerable{T}"/> source, enumerated with the run's token, and a selector.</summary>
+/// <typeparam name="TSource">The item type.</typeparam>
+/// <typeparam name="TResult">The selector's result type; <see cref="VoidResult"/> for untyped selectors.</typeparam>
+internal sealed class AsyncEnumerableSource<TSource, TResult> : WorkSource
+{
+    private readonly IAsyncEnumerable<TSource> _source;
+    private readonly Func<TSource, CancellationToken, Task> _selector;
+    private IAsyncEnumerator<TSource>? _enumerator;
+    private TSource _current = default!;
+
+    public AsyncEnumerableSource(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector)
+    {
+        _source = source;
+        _selector = selector;
+    }
+
+    public override ValueTask<bool> MoveNextAsync(CancellationToken token)
+    {
+        _enumerator ??= _source.GetAsyncEnumerator(token);
+        ValueTask<bool> move = _enumerator.MoveNextAsync();
+        if (move.IsCompletedSuccessfully)
+        {
+            return move.Result ? Take() : new ValueTask<bool>(false);
+        }
+
+        return TakeWhenMoved(move);
+    }
+
+    public override Task Start(CancellationToken token) => Operations.Invoke<TSource, TResult>(_selector, _current, token);
+
+    public override Task Fail(Exception exception) => Task.FromException<TResult>(exception);
+
+    public override ValueTask DisposeAsync()
+    {
+        _current = default!;
+        return _enumerator?.DisposeAsync() ?? default;
+    }
+
+    private ValueTask<bool> Take()
+    {
+        _current = _enumerator!.Current;
+        return new ValueTask<bool>(true);
+    }
+
+    private async ValueTask<bool> TakeWhenMoved(ValueTask<bool> move)
+    {
+        if (!await move.ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        _current = _enumerator!.Current;
+        return true;
+    }
+}
+
+/// <summary>Makes the work sources of the public forms.</summary>
+internal static class Sources
+{
+    public static WorkSource Of<T>(Func<CancellationToken, Task<T>>[] operations) =>
+        new EnumerableSource<Func<CancellationToken, Task<T>>, T>(operations, Operations.InvokeSelf<T>.Instance);
+
+    public static WorkSource Of(Func<CancellationToken, Task>[] operations) =>
+        new EnumerableSource<Func<CancellationToken, Task>, VoidResult>(operations, Operations.InvokeUntyped);
+
+    public static WorkSource Of<TSource, TResult>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector) =>
+        new EnumerableSource<TSource, TResult>(source, selector);
+
+    public static WorkSource Of<TSource>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector) =>
+        new EnumerableSource<TSource, VoidResult>(source, selector);
+
+    public static WorkSource Of<TSource, TResult>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector) =>
+        new AsyncEnumerableSource<TSource, TResult>(source, selector);
+
+    public static WorkSource Of<TSource>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector) =>
+        new AsyncEnumerableSource<TSource, VoidResult>(source, selector);
+
+    /// <summary>How many results to make room for at the start: the count of a collection, else none (the array grows).</summary>
+    public static int CapacityOf<TSource>(IEnumerable<TSource> source) =>
+        source switch
+        {
+            ICollection<TSource> collection => collection.Count,
+            IReadOnlyCollection<TSource> collection => collection.Count,
+            _ => 0,
+        };
+}

@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using AsyncCombinators.Internal;
+
+namespace AsyncCombinators;
+
+public static partial class Async
+{
+    /// <summary>
+    /// Interleaves async streams: yields the items of every source as they arrive, each source's items in their order
+    /// (Kotlin's <c>flatMapMerge</c>, aiostream's <c>merge</c>, Rx's <c>Merge</c>).
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="sources">The streams. Enumerated once and validated at the call; each is enumerated when its turn comes.</param>
+    /// <param name="maxConcurrency">How many sources are enumerated at once; omitted: all. When one ends, the next in input order starts.</param>
+    /// <param name="cancellationToken">
+    /// Cancels every source being enumerated (through the token passed to its GetAsyncEnumerator) and disposes it; then
+    /// MoveNextAsync throws <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator,
+    /// <c>WithCancellation</c>).
+    /// </param>
+    /// <returns>
+    /// The items. Back-pressure: a source is not asked for its next item until its previous item has been handed to the
+    /// consumer, so at most one item per source is held. Calls into the sources run on the caller's context, as an
+    /// <c>await foreach</c> there would make them. A source failing (its GetAsyncEnumerator, MoveNextAsync or DisposeAsync
+    /// throws): the others are cancelled and disposed, then MoveNextAsync throws that exception. Leaving the loop early
+    /// cancels and disposes every source being enumerated before DisposeAsync completes. An empty input yields nothing.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="sources"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="sources"/> contains a <see langword="null"/> element.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1.</exception>
+    /// <example>
+    /// <code>
+    /// await foreach (Event e in Async.Merge(new[] { feedA, feedB, feedC }))
+    /// {
+    ///     Console.WriteLine(e);
+    /// }
+    /// </code>
+    /// </example>
+    public static IAsyncEnumerable<T> Merge<T>(IEnumerable<IAsyncEnumerable<T>> sources, int maxConcurrency = Validate.Unbounded, CancellationToken cancellationToken = default)
+    {
+        IAsyncEnumerable<T>[] items = TaskCollection.ToArray(sources, nameof(sources), copy: true);
+        Validate.MaxConcurrency(maxConcurrency, nameof(maxConcurrency));
+        return MergeCore(items, maxConcurrency, null, cancellationToken);
+    }
+
+    /// <inheritdoc cref="Merge{T}(IEnumerable{IAsyncEnumerable{T}}, int, CancellationToken)"/>
+    /// <param name="sources">The streams. Enumerated once and validated at the call; each is enumerated when its turn comes.</param>
+    /// <param name="options">How many sources are enumerated at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
+    /// <param name="cancellationToken">Cancels and disposes every source being enumerated; then MoveNextAsync throws <see cref="OperationCanceledException"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="sources"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="sources"/> contains a <see langword="null"/> element.</exception>
+    public static IAsyncEnumerable<T> Merge<T>(IEnumerable<IAsyncEnumerable<T>> sources, ConcurrencyOptions options, CancellationToken cancellationToken = default)
+    {
+        IAsyncEnumerable<T>[] items = TaskCollection.ToArray(sources, nameof(sources), copy: true);
+        Validate.Options(options, nameof(options));
+        return MergeCore(items, Validate.Unbounded, options, cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<T> MergeCore<T>(
+        IAsyncEnumerable<T>[] sources,
+        int maxConcurrency,
+        ConcurrencyOptions? options,
+        CancellationToken cancellationToken,
+        [EnumeratorCancellation] CancellationToken enumeratorToken = default)
+    {
+        using CancellationTokenSource? linked = cancellationToken.CanBeCanceled && enumeratorToken.CanBeCanceled && cancellationToken != enumeratorToken
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, enumeratorToken)
+            : null;
+        CancellationToken token = linked?.Token ?? (cancellationToken.CanBeCanceled ? cancellationToken : enumeratorToken);
+
+        MergeRunner<T> runner = MergeRunner<T>.Start(sources, maxConcurrency, options, token);
+        try
+        {
+            while (true)
+            {
+                switch (runner.Channel.TryTake(out T item, out ValueTask wait))
+                {
+                    case MergeChannel<T>.Take.Item:
+                        yield return item;
+                        break;
+                    case MergeChannel<T>.Take.Wait:
+                        await wait.ConfigureAwait(false);
+                        break;
+                    default:
+                        runner.Channel.ThrowIfFailed();
+                        yield break;
+                }
+            }
+        }
+        finally
+        {
+            runner.Abandon();
+            await runner.Channel.Ended.ConfigureAwait(false);
+        }
+    }
+}
