@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
@@ -23,6 +24,11 @@ internal static class Program
         await WaitDemo();
         await WaitForDemo();
         await ColdGatherDemo();
+        await FirstSuccessfulDemo();
+        await TaskGroupDemo();
+        await MapDemo();
+        await MergeDemo();
+        await RateLimitDemo();
         Log("done");
     }
 
@@ -120,34 +126,125 @@ internal static class Program
         Section("Gather over cold operations: bounded concurrency, the first failure cancels the rest");
         int running = 0;
         int peak = 0;
-        Func<CancellationToken, Task<int>>[] crawl = Enumerable.Range(0, 12).Select(i => (Func<CancellationToken, Task<int>>)(async ct =>
+        async Task<int> Crawl(int page, CancellationToken ct)
         {
             int now = Interlocked.Increment(ref running);
             InterlockedMax(ref peak, now);
             try
             {
-                await Task.Delay(40 + (i * 7 % 30), ct);
-                if (i == 9)
+                await Task.Delay(40 + (page * 7 % 30), ct);
+                if (page == 9)
                 {
-                    throw new InvalidOperationException($"page {i} failed");
+                    throw new InvalidOperationException($"page {page} failed");
                 }
 
-                return i;
+                return page;
             }
             finally
             {
                 Interlocked.Decrement(ref running);
             }
-        })).ToArray();
+        }
 
         try
         {
-            await Async.Gather(crawl, maxConcurrency: 3);
+            await Async.Gather(Enumerable.Range(0, 12), Crawl, maxConcurrency: 3);
         }
         catch (InvalidOperationException e)
         {
             Log($"Gather(maxConcurrency: 3) threw '{e.Message}'; peak concurrency {peak}; operations still running: {running}");
         }
+    }
+
+    private static async Task FirstSuccessfulDemo()
+    {
+        Section("FirstSuccessful: a staggered race (happy eyeballs); the winner cancels the others");
+        string[] mirrors = { "mirror-a (down)", "mirror-b (slow)", "mirror-c (fast)" };
+        int[] latencies = { 30, 400, 60 };
+        string winner = await Async.FirstSuccessful(
+            mirrors.Select((name, i) => new Func<CancellationToken, Task<string>>(async ct =>
+            {
+                Log($"  start {name}");
+                if (i == 0)
+                {
+                    await Task.Delay(latencies[i], ct);
+                    throw new InvalidOperationException($"{name} refused");
+                }
+
+                return await CancellableService(name, latencies[i], ct);
+            })),
+            staggerDelay: TimeSpan.FromMilliseconds(100));
+        Log($"FirstSuccessful returned {winner}; the slow mirror was cancelled and awaited");
+    }
+
+    private static async Task TaskGroupDemo()
+    {
+        Section("TaskGroup: structured concurrency; a failing child cancels its siblings");
+        try
+        {
+            await TaskGroup.RunAsync(group =>
+            {
+                group.Run(ct => CancellableService("audit", 500, ct));
+                group.Run(async ct =>
+                {
+                    await Task.Delay(50, ct);
+                    Log("  billing failed");
+                    throw new InvalidOperationException("billing is down");
+                });
+                return Task.CompletedTask;
+            });
+        }
+        catch (AggregateException e)
+        {
+            Log($"TaskGroup threw {e.InnerExceptions.Count} failure(s): {e.InnerExceptions[0].Message}; nothing left running");
+        }
+    }
+
+    private static async Task MapDemo()
+    {
+        Section("Map: results streamed with back-pressure, in source order or as they complete");
+        int[] latencies = { 90, 10, 50, 30 };
+        Task<int> Work(int i, CancellationToken ct) => Task.Delay(latencies[i], ct).ContinueWith(_ => i, ct, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+
+        await foreach (int i in Async.Map(Enumerable.Range(0, 4), Work, maxConcurrency: 4))
+        {
+            Log($"  ordered: item {i}");
+        }
+
+        await foreach (int i in Async.Map(Enumerable.Range(0, 4), Work, maxConcurrency: 4, ordered: false))
+        {
+            Log($"  unordered: item {i}");
+        }
+    }
+
+    private static async Task MergeDemo()
+    {
+        Section("Merge: interleave async streams, one item held per stream");
+        static async IAsyncEnumerable<string> Feed(string name, int periodMs, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                await Task.Delay(periodMs, ct);
+                yield return $"{name}#{i}";
+            }
+        }
+
+        await foreach (string e in Async.Merge(new[] { Feed("fast", 20), Feed("slow", 45) }))
+        {
+            Log($"  {e}");
+        }
+    }
+
+    private static async Task RateLimitDemo()
+    {
+        Section("Rate limit: at most 2 at once and 10 starts a second (aiometer's max_per_second)");
+        var options = new ConcurrencyOptions { MaxConcurrency = 2, MaxPerSecond = 10 };
+        await Async.Gather(Enumerable.Range(0, 5), (i, ct) =>
+        {
+            Log($"  start {i}");
+            return Task.Delay(20, ct);
+        }, options);
+        Log("five starts, spaced at least 100 ms apart");
     }
 
     private static void InterlockedMax(ref int target, int value)

@@ -35,6 +35,7 @@ public sealed class TaskGroup : IAsyncDisposable
 {
     private static readonly Action<object?> s_onCallerCanceled = static state => ((TaskGroup)state!).CancelChildren();
 
+    /// <summary>The source of the children's token. Plain (no timer), so it holds nothing to release and is never disposed.</summary>
     private readonly CancellationTokenSource _source = new();
     private readonly CancellationToken _token;
     private readonly CancellationToken _callerToken;
@@ -207,9 +208,6 @@ public sealed class TaskGroup : IAsyncDisposable
         }
 
         Registrations.Release(_callerRegistration);
-        // Stryker disable once Statement : a token source without a timer or a wait handle holds nothing to release.
-        _source.Dispose();
-
         List<Exception>? failures;
         lock (_lock)
         {
@@ -277,7 +275,6 @@ public sealed class TaskGroup : IAsyncDisposable
             }
         }
 
-        // Stryker disable once Boolean : the value is never read.
         drained?.TrySetResult(true);
     }
 
@@ -286,7 +283,7 @@ public sealed class TaskGroup : IAsyncDisposable
         if (exception is OperationCanceledException && (_callerToken.IsCancellationRequested || _source.IsCancellationRequested))
         {
             // The body saw the group's own cancellation: not a failure.
-            // Stryker disable once Statement : whatever canceled the body (the caller's token or Cancel) has canceled the children already.
+            // Whatever canceled the body (the caller's token or Cancel) has canceled the children already; this changes nothing then.
             CancelChildren();
             return;
         }
@@ -309,21 +306,7 @@ public sealed class TaskGroup : IAsyncDisposable
         }
     }
 
-    private void CancelChildren()
-    {
-        try
-        {
-            _source.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The group has finished: nothing left to cancel.
-        }
-        catch (AggregateException)
-        {
-            // A child's cancellation callback threw: that child reports it through its own task, if at all.
-        }
-    }
+    private void CancelChildren() => Cancellation.CancelIgnoringCallbackErrors(_source);
 
     private sealed class ChildContinuation
     {
