@@ -41,17 +41,8 @@ internal abstract class OperationRunner
     /// <summary>Guards the counters and flags below.</summary>
     private readonly object _lock = new();
 
-    /// <summary>The caller's execution context, so AsyncLocal values flow into operations started from other threads.</summary>
-    private readonly ExecutionContext? _executionContext = ExecutionContext.Capture();
-
-    /// <summary>The caller's synchronization context, where starts run; null when it has none.</summary>
-    private readonly SynchronizationContext? _synchronizationContext;
-
-    /// <summary>The caller's task scheduler, where starts run when it has no synchronization context; null for the default one.</summary>
-    private readonly TaskScheduler? _scheduler;
-
-    /// <summary>Whether the pump resumes on the caller's context after it had to wait (for the source or a gate).</summary>
-    private readonly bool _hasCallersContext;
+    /// <summary>Where the caller runs: starts run there, with its execution context (AsyncLocal values flow into operations).</summary>
+    private readonly CallerContext _callerContext;
 
     /// <summary>The registration on the caller's token.</summary>
     private CancellationTokenRegistration _callerRegistration;
@@ -87,24 +78,17 @@ internal abstract class OperationRunner
     private bool _finished;
 
     protected OperationRunner(WorkSource source, int maxConcurrency, ConcurrencyOptions? options, CancellationToken callerToken)
+        : this(source, maxConcurrency, options, CallerContext.Capture(), callerToken)
+    {
+    }
+
+    protected OperationRunner(WorkSource source, int maxConcurrency, ConcurrencyOptions? options, CallerContext callerContext, CancellationToken callerToken)
     {
         _source = source;
         _maxConcurrency = options?.MaxConcurrency ?? maxConcurrency;
         _gate = RateGate.Create(options);
         CallerToken = callerToken;
-
-        // As await does: a plain SynchronizationContext means "no context", and the default scheduler needs no posting.
-        SynchronizationContext? context = SynchronizationContext.Current;
-        if (context is not null && context.GetType() != typeof(SynchronizationContext))
-        {
-            _synchronizationContext = context;
-        }
-        else if (TaskScheduler.Current != TaskScheduler.Default)
-        {
-            _scheduler = TaskScheduler.Current;
-        }
-
-        _hasCallersContext = _synchronizationContext is not null || _scheduler is not null;
+        _callerContext = callerContext;
     }
 
     /// <summary>Gets the caller's token.</summary>
@@ -246,7 +230,7 @@ internal abstract class OperationRunner
 
         // After a stop nothing more starts, so the pump (which then only disposes the source) never needs the context:
         // a caller blocking its context cannot keep the run from ending.
-        if (_hasCallersContext && !Volatile.Read(ref _stopped) && !IsOnCallersContext())
+        if (_callerContext.IsSpecific && !Volatile.Read(ref _stopped) && !_callerContext.IsCurrent())
         {
             Post();
         }
@@ -256,22 +240,17 @@ internal abstract class OperationRunner
         }
     }
 
-    private bool IsOnCallersContext() =>
-        _synchronizationContext is not null
-            ? SynchronizationContext.Current == _synchronizationContext
-            : TaskScheduler.Current == _scheduler;
-
     private void Post()
     {
         try
         {
-            if (_synchronizationContext is not null)
+            if (_callerContext.SynchronizationContext is { } context)
             {
-                _synchronizationContext.Post(s_pumpPosted, this);
+                context.Post(s_pumpPosted, this);
             }
             else
             {
-                _ = Task.Factory.StartNew(s_pumpScheduled, this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler!);
+                _ = Task.Factory.StartNew(s_pumpScheduled, this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _callerContext.Scheduler!);
             }
         }
         catch (Exception)
@@ -283,14 +262,15 @@ internal abstract class OperationRunner
 
     private void PumpInCallersExecutionContext()
     {
-        if (_executionContext is null || ReferenceEquals(ExecutionContext.Capture(), _executionContext))
+        ExecutionContext? executionContext = _callerContext.ExecutionContext;
+        if (executionContext is null || ReferenceEquals(ExecutionContext.Capture(), executionContext))
         {
             _ = PumpAsync();
         }
         else
         {
             // CreateCopy: .NET Framework forbids running one captured context twice at once; on .NET it is the same object.
-            ExecutionContext.Run(_executionContext.CreateCopy(), s_pump, this);
+            ExecutionContext.Run(executionContext.CreateCopy(), s_pump, this);
         }
     }
 
@@ -346,7 +326,7 @@ internal abstract class OperationRunner
             try
             {
                 ValueTask<bool> move = _source.MoveNextAsync(token);
-                hasItem = move.IsCompletedSuccessfully ? move.Result : await move.ConfigureAwait(_hasCallersContext);
+                hasItem = move.IsCompletedSuccessfully ? move.Result : await move.ConfigureAwait(_callerContext.IsSpecific);
             }
             catch (Exception exception)
             {
@@ -373,7 +353,7 @@ internal abstract class OperationRunner
                 try
                 {
                     ValueTask<RateLimitLease?> pass = _gate.PassAsync(token);
-                    lease = pass.IsCompletedSuccessfully ? pass.Result : await pass.ConfigureAwait(_hasCallersContext);
+                    lease = pass.IsCompletedSuccessfully ? pass.Result : await pass.ConfigureAwait(_callerContext.IsSpecific);
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
@@ -404,7 +384,7 @@ internal abstract class OperationRunner
 
             if (index < 0)
             {
-                lease?.Dispose();
+                Release(lease);
                 return;
             }
 
@@ -464,7 +444,7 @@ internal abstract class OperationRunner
     private void Complete(int index, Task task, RateLimitLease? lease)
     {
         task.Observe();
-        lease?.Dispose();
+        Release(lease);
         bool release = OnOperationCompleted(index, task);
         lock (_lock)
         {
@@ -473,6 +453,18 @@ internal abstract class OperationRunner
             {
                 _slotsHeld--;
             }
+        }
+    }
+
+    /// <summary>Disposes a rate limiter's lease; a limiter that throws there must not fail the run or crash the thread.</summary>
+    private static void Release(RateLimitLease? lease)
+    {
+        try
+        {
+            lease?.Dispose();
+        }
+        catch (Exception)
+        {
         }
     }
 

@@ -8,7 +8,8 @@ namespace AsyncCombinators.Internal;
 
 /// <summary>
 /// The enumerable of AsCompleted over operations and of Map: each enumeration is an independent run over a fresh
-/// enumeration of the source, started at the first MoveNextAsync, with its deadline (if any) measured from GetAsyncEnumerator.
+/// enumeration of the source, started at the first MoveNextAsync; its deadline (if any) is measured, and the caller's
+/// context captured, at GetAsyncEnumerator.
 /// </summary>
 /// <typeparam name="TItem">What the enumeration yields.</typeparam>
 internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
@@ -41,17 +42,17 @@ internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
     public IAsyncEnumerator<TItem> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
         long startedAt = _timeout == Timeout.InfiniteTimeSpan ? 0 : _timeProvider.GetTimestamp();
-        return EnumerateAsync(startedAt, default).GetAsyncEnumerator(cancellationToken);
+        return EnumerateAsync(startedAt, CallerContext.Capture(), default).GetAsyncEnumerator(cancellationToken);
     }
 
-    private async IAsyncEnumerable<TItem> EnumerateAsync(long startedAt, [EnumeratorCancellation] CancellationToken enumeratorToken)
+    private async IAsyncEnumerable<TItem> EnumerateAsync(long startedAt, CallerContext callerContext, [EnumeratorCancellation] CancellationToken enumeratorToken)
     {
         using CancellationTokenSource? linked = _cancellationToken.CanBeCanceled && enumeratorToken.CanBeCanceled && _cancellationToken != enumeratorToken
             ? CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken, enumeratorToken)
             : null;
         CancellationToken token = linked?.Token ?? (_cancellationToken.CanBeCanceled ? _cancellationToken : enumeratorToken);
 
-        var runner = new StreamRunner<TItem>(_newSource(), _toItem, _isMap, _ordered, _maxConcurrency, _options, token);
+        var runner = new StreamRunner<TItem>(_newSource(), _toItem, _isMap, _ordered, _maxConcurrency, _options, callerContext, token);
         runner.Start();
         ITimer? timer = null;
         if (_timeout != Timeout.InfiniteTimeSpan)

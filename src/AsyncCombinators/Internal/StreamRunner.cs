@@ -53,8 +53,8 @@ internal sealed class StreamRunner<TItem> : OperationRunner
     /// <summary>What ends the enumeration once the run has ended: the first failure, the timeout or the cancellation.</summary>
     private ExceptionDispatchInfo? _failure;
 
-    public StreamRunner(WorkSource source, Func<int, Task, TItem> toItem, bool isMap, bool ordered, int maxConcurrency, ConcurrencyOptions? options, CancellationToken cancellationToken)
-        : base(source, maxConcurrency, options, cancellationToken)
+    public StreamRunner(WorkSource source, Func<int, Task, TItem> toItem, bool isMap, bool ordered, int maxConcurrency, ConcurrencyOptions? options, CallerContext callerContext, CancellationToken cancellationToken)
+        : base(source, maxConcurrency, options, callerContext, cancellationToken)
     {
         _toItem = toItem;
         _isMap = isMap;

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using AsyncCombinators.Internal;
@@ -43,7 +42,7 @@ public static partial class Async
     {
         IAsyncEnumerable<T>[] items = TaskCollection.ToArray(sources, nameof(sources), copy: true);
         Validate.MaxConcurrency(maxConcurrency, nameof(maxConcurrency));
-        return MergeCore(items, maxConcurrency, null, cancellationToken);
+        return new MergeEnumerable<T>(items, maxConcurrency, null, cancellationToken);
     }
 
     /// <inheritdoc cref="Merge{T}(IEnumerable{IAsyncEnumerable{T}}, int, CancellationToken)"/>
@@ -56,44 +55,6 @@ public static partial class Async
     {
         IAsyncEnumerable<T>[] items = TaskCollection.ToArray(sources, nameof(sources), copy: true);
         Validate.Options(options, nameof(options));
-        return MergeCore(items, Validate.Unbounded, options, cancellationToken);
-    }
-
-    private static async IAsyncEnumerable<T> MergeCore<T>(
-        IAsyncEnumerable<T>[] sources,
-        int maxConcurrency,
-        ConcurrencyOptions? options,
-        CancellationToken cancellationToken,
-        [EnumeratorCancellation] CancellationToken enumeratorToken = default)
-    {
-        using CancellationTokenSource? linked = cancellationToken.CanBeCanceled && enumeratorToken.CanBeCanceled && cancellationToken != enumeratorToken
-            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, enumeratorToken)
-            : null;
-        CancellationToken token = linked?.Token ?? (cancellationToken.CanBeCanceled ? cancellationToken : enumeratorToken);
-
-        MergeRunner<T> runner = MergeRunner<T>.Start(sources, maxConcurrency, options, token);
-        try
-        {
-            while (true)
-            {
-                switch (runner.Channel.TryTake(out T item, out ValueTask wait))
-                {
-                    case MergeChannel<T>.Take.Item:
-                        yield return item;
-                        break;
-                    case MergeChannel<T>.Take.Wait:
-                        await wait.ConfigureAwait(false);
-                        break;
-                    default:
-                        runner.Channel.ThrowIfFailed();
-                        yield break;
-                }
-            }
-        }
-        finally
-        {
-            runner.Abandon();
-            await runner.Channel.Ended.ConfigureAwait(false);
-        }
+        return new MergeEnumerable<T>(items, Validate.Unbounded, options, cancellationToken);
     }
 }

@@ -15,17 +15,17 @@ internal sealed class MergeRunner<T> : OperationRunner
 {
     private readonly MergeChannel<T> _channel;
 
-    private MergeRunner(MergeChannel<T> channel, IAsyncEnumerable<T>[] sources, int maxConcurrency, ConcurrencyOptions? options, CancellationToken cancellationToken)
-        : base(Sources.Of(sources, channel.DrainAsync), maxConcurrency, options, cancellationToken)
+    private MergeRunner(MergeChannel<T> channel, IAsyncEnumerable<T>[] sources, int maxConcurrency, ConcurrencyOptions? options, CallerContext callerContext, CancellationToken cancellationToken)
+        : base(Sources.Of(sources, channel.DrainAsync), maxConcurrency, options, callerContext, cancellationToken)
     {
         _channel = channel;
     }
 
     public MergeChannel<T> Channel => _channel;
 
-    public static MergeRunner<T> Start(IAsyncEnumerable<T>[] sources, int maxConcurrency, ConcurrencyOptions? options, CancellationToken cancellationToken)
+    public static MergeRunner<T> Start(IAsyncEnumerable<T>[] sources, int maxConcurrency, ConcurrencyOptions? options, CallerContext callerContext, CancellationToken cancellationToken)
     {
-        var runner = new MergeRunner<T>(new MergeChannel<T>(), sources, maxConcurrency, options, cancellationToken);
+        var runner = new MergeRunner<T>(new MergeChannel<T>(callerContext.IsSpecific), sources, maxConcurrency, options, callerContext, cancellationToken);
         runner.Begin();
         return runner;
     }
@@ -71,13 +71,18 @@ internal sealed class MergeChannel<T>
     /// <summary>Completes when every source has been disposed.</summary>
     private readonly TaskCompletionSource<bool> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Whether the sources resume on the caller's context after awaiting it (set at the first start).</summary>
-    private bool _continueOnContext;
+    /// <summary>Whether calls into the sources resume on the caller's context after an await (one was captured).</summary>
+    private readonly bool _continueOnContext;
 
     private bool _consumerWaiting;
     private bool _closed;
     private bool _isEnded;
     private ExceptionDispatchInfo? _failure;
+
+    public MergeChannel(bool continueOnContext)
+    {
+        _continueOnContext = continueOnContext;
+    }
 
     /// <summary>Gets a task that completes once every source has been disposed.</summary>
     public Task Ended => _ended.Task;
@@ -99,7 +104,7 @@ internal sealed class MergeChannel<T>
     public async Task DrainAsync(IAsyncEnumerable<T> source, CancellationToken token)
     {
         // Calls into the source resume where they started: on the caller's context, as an await foreach there would.
-        bool onContext = _continueOnContext = HasContext();
+        bool onContext = _continueOnContext;
         IAsyncEnumerator<T> enumerator = source.GetAsyncEnumerator(token);
         var taken = new AsyncSignal();
         try
@@ -195,12 +200,6 @@ internal sealed class MergeChannel<T>
         }
 
         _ended.TrySetResult(true);
-    }
-
-    private static bool HasContext()
-    {
-        SynchronizationContext? context = SynchronizationContext.Current;
-        return (context is not null && context.GetType() != typeof(SynchronizationContext)) || TaskScheduler.Current != TaskScheduler.Default;
     }
 
     private ValueTask Publish(T item, AsyncSignal taken)

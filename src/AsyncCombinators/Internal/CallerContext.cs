@@ -1,0 +1,46 @@
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AsyncCombinators.Internal;
+
+/// <summary>Where the caller runs, captured at the call: where the operations a combinator starts must start too.</summary>
+internal readonly struct CallerContext
+{
+    private CallerContext(SynchronizationContext? synchronizationContext, TaskScheduler? scheduler, ExecutionContext? executionContext)
+    {
+        SynchronizationContext = synchronizationContext;
+        Scheduler = scheduler;
+        ExecutionContext = executionContext;
+    }
+
+    /// <summary>Gets the caller's synchronization context, or null when it has none.</summary>
+    public SynchronizationContext? SynchronizationContext { get; }
+
+    /// <summary>Gets the caller's task scheduler when it has no synchronization context and the scheduler is not the default one.</summary>
+    public TaskScheduler? Scheduler { get; }
+
+    /// <summary>Gets the caller's execution context (its AsyncLocal values), or null when its flow is suppressed.</summary>
+    public ExecutionContext? ExecutionContext { get; }
+
+    /// <summary>Gets a value indicating whether starts must be posted when they happen on another thread.</summary>
+    public bool IsSpecific => SynchronizationContext is not null || Scheduler is not null;
+
+    /// <summary>Captures where the current code runs, as <c>await</c> would: a plain SynchronizationContext counts as none.</summary>
+    public static CallerContext Capture()
+    {
+        SynchronizationContext? context = SynchronizationContext.Current;
+        if (context is not null && context.GetType() == typeof(SynchronizationContext))
+        {
+            context = null;
+        }
+
+        TaskScheduler? scheduler = context is null && TaskScheduler.Current != TaskScheduler.Default ? TaskScheduler.Current : null;
+        return new CallerContext(context, scheduler, ExecutionContext.Capture());
+    }
+
+    /// <summary>Whether the current thread runs on the captured context (always true when none was captured).</summary>
+    public bool IsCurrent() =>
+        SynchronizationContext is not null
+            ? SynchronizationContext.Current == SynchronizationContext
+            : Scheduler is null || TaskScheduler.Current == Scheduler;
+}
