@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace AsyncCombinators.Benchmarks;
@@ -57,5 +58,30 @@ internal static class Inputs
         {
             sources[i].SetResult(i);
         }
+    }
+
+    /// <summary>The item counts of the selector benchmarks: the full size, or a small one in the quick mode, which only proves the code runs.</summary>
+    public static IEnumerable<int> ItemCounts(int full) => [Program.Quick ? 1000 : full];
+
+    public static int[] Items(int n)
+    {
+        var items = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            items[i] = i;
+        }
+
+        return items;
+    }
+
+    /// <summary>
+    /// The step every selector benchmark runs per item: it always completes asynchronously (the continuation goes to
+    /// the thread pool), deterministically and cheaply, so the rows measure the combinator's bookkeeping around a real
+    /// asynchronous completion rather than a synchronous fast path.
+    /// </summary>
+    public static async Task<int> YieldThenReturn(int item, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        return item;
     }
 }

@@ -17,6 +17,9 @@ namespace AsyncCombinators.Benchmarks;
 /// </summary>
 public static class Program
 {
+    /// <summary>True in the quick mode (in-process, so the benchmark classes see it): inputs shrink to prove the code runs fast.</summary>
+    internal static bool Quick { get; private set; }
+
     public static int Main(string[] args)
     {
         IConfig config = DefaultConfig.Instance
@@ -25,6 +28,7 @@ public static class Program
 
         if (args.Contains("--quick"))
         {
+            Quick = true;
             args = args.Where(a => a != "--quick").ToArray();
             if (!args.Contains("--filter"))
             {
