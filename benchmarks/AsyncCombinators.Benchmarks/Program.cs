@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Exporters;
 using BenchmarkDotNet.Exporters.Csv;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
@@ -23,7 +22,6 @@ public static class Program
     public static int Main(string[] args)
     {
         IConfig config = DefaultConfig.Instance
-            .AddExporter(MarkdownExporter.GitHub)
             .AddExporter(CsvExporter.Default);
 
         if (args.Contains("--quick"))

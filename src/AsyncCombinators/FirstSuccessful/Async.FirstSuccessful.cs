@@ -17,7 +17,8 @@ public static partial class Async
     /// <param name="staggerDelay">
     /// Omitted (<see langword="null"/>): every operation starts at once. Otherwise operation i+1 starts when this delay has
     /// passed since operation i started, or as soon as operation i fails, whichever is first; <see cref="Timeout.InfiniteTimeSpan"/>:
-    /// strictly one after another, the next only when the previous fails (asyncio <c>staggered_race(delay=None)</c>).
+    /// strictly one after another, the next only when the previous fails (asyncio <c>staggered_race(delay=None)</c>);
+    /// <see cref="TimeSpan.Zero"/>: one after another at once, which is all at once (asyncio <c>staggered_race(delay=0)</c>).
     /// </param>
     /// <param name="cancellationToken">Cancels every running operation; the call waits for them, then throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>
@@ -25,14 +26,20 @@ public static partial class Async
     /// yet started are never started. If every operation fails, awaiting throws an <see cref="AggregateException"/> whose
     /// InnerExceptions are the failures in input order (an operation that ends canceled by itself counts as a failure).
     /// </returns>
+    /// <remarks>
+    /// The first success wins and stays the winner: a cancelled loser that returns a value anyway, after the winner, is
+    /// dropped (CPython 3.11's <c>staggered_race</c> raises an AssertionError there; later versions keep the first winner
+    /// too). Operations start where the caller runs (its synchronization context or task scheduler), including those the
+    /// stagger timer starts.
+    /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> is empty or contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="staggerDelay"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
     /// <example>
     /// <code>
     /// // Ask the primary; if it has not answered within 200 ms (or failed), ask a replica too; first answer wins.
-    /// byte[] data = await Async.FirstSuccessful(new Func&lt;CancellationToken, Task&lt;byte[]&gt;&gt;[] { ct => Primary(ct), ct => Replica(ct) },
-    ///     staggerDelay: TimeSpan.FromMilliseconds(200));
+    /// Func&lt;CancellationToken, Task&lt;byte[]&gt;&gt;[] replicas = { ct =&gt; Primary(ct), ct =&gt; Replica(ct) };
+    /// byte[] data = await Async.FirstSuccessful(replicas, staggerDelay: TimeSpan.FromMilliseconds(200));
     /// </code>
     /// </example>
     public static Task<T> FirstSuccessful<T>(IEnumerable<Func<CancellationToken, Task<T>>> operations, TimeSpan? staggerDelay = null, CancellationToken cancellationToken = default) =>

@@ -19,8 +19,22 @@ internal sealed class AsyncSignal : IValueTaskSource
         return new ValueTask(this, _core.Version);
     }
 
-    /// <summary>Ends the current wait.</summary>
-    public void Set() => _core.SetResult(true);
+    /// <summary>Ends the current wait; its continuation runs asynchronously (never inside the caller's code).</summary>
+    public void Set()
+    {
+        _core.RunContinuationsAsynchronously = true;
+        _core.SetResult(true);
+    }
+
+    /// <summary>
+    /// Ends the current wait and lets its continuation run on this thread, unless it asked for a context of its own. For a
+    /// waiter that would otherwise pay a thread-pool hop for every item it hands over (Merge's sources).
+    /// </summary>
+    public void SetInline()
+    {
+        _core.RunContinuationsAsynchronously = false;
+        _core.SetResult(true);
+    }
 
     void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
 

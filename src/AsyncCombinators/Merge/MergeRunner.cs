@@ -143,8 +143,9 @@ internal sealed class MergeChannel<T>
             (item, taken) = _ready.Dequeue();
         }
 
+        // The source goes on to its next item right here, as it would in the consumer's own await foreach over it.
         wait = default;
-        taken.Set();
+        taken.SetInline();
         return Take.Item;
     }
 
