@@ -1,0 +1,187 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AsyncCombinators.Analyzers;
+
+/// <summary>
+/// AC0004: a lambda given to an AsyncCombinators method that takes a CancellationToken, and inside it a call that
+/// passes no token although the method has an optional CancellationToken parameter or an overload that adds one as
+/// its last parameter (the shape CA2016 looks for in methods).
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>Diagnostic property: the name of the lambda's token parameter.</summary>
+    internal const string TokenProperty = "Token";
+
+    /// <summary>Diagnostic property: the parameter name to use in a named argument, absent when positional fits.</summary>
+    internal const string ParameterNameProperty = "ParameterName";
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.OperationToken);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(static start =>
+        {
+            INamedTypeSymbol? token = start.Compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
+            if (token is not null)
+            {
+                start.RegisterOperationAction(c => Analyze(c, token), OperationKind.Invocation);
+            }
+        });
+    }
+
+    private static void Analyze(OperationAnalysisContext context, INamedTypeSymbol token)
+    {
+        var combinator = (IInvocationOperation)context.Operation;
+        if (combinator.TargetMethod.ContainingNamespace is not { Name: "AsyncCombinators", ContainingNamespace.IsGlobalNamespace: true })
+        {
+            return;
+        }
+
+        foreach (IArgumentOperation argument in combinator.Arguments)
+        {
+            if (argument.Value.WithoutConversions() is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda }
+                && TokenParameter(lambda.Symbol, token) is { } parameter)
+            {
+                AnalyzeBody(context, lambda.Body, parameter, token);
+            }
+        }
+    }
+
+    private static IParameterSymbol? TokenParameter(IMethodSymbol lambda, INamedTypeSymbol token)
+    {
+        foreach (IParameterSymbol parameter in lambda.Parameters)
+        {
+            if (SymbolEqualityComparer.Default.Equals(parameter.Type, token))
+            {
+                return parameter.IsDiscard ? null : parameter;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Every call in the lambda's own body, not in lambdas or local functions nested in it (they may run later, elsewhere).</summary>
+    private static void AnalyzeBody(OperationAnalysisContext context, IOperation body, IParameterSymbol tokenParameter, INamedTypeSymbol token)
+    {
+        var pending = new Stack<IOperation>();
+        pending.Push(body);
+        while (pending.Count > 0)
+        {
+            IOperation operation = pending.Pop();
+            if (operation is IAnonymousFunctionOperation or ILocalFunctionOperation)
+            {
+                continue;
+            }
+
+            if (operation is IInvocationOperation call && MissingToken(call, token, context.Compilation, out string? parameterName))
+            {
+                ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
+                    .Add(TokenProperty, tokenParameter.Name)
+                    .Add(ParameterNameProperty, parameterName);
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.OperationToken, call.Syntax.GetLocation(), properties, call.TargetMethod.Name, tokenParameter.Name));
+            }
+
+            foreach (IOperation child in operation.ChildOperations)
+            {
+                pending.Push(child);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the call passes no CancellationToken although it could: an optional token parameter left out, or an
+    /// overload with the same parameters plus a trailing token. <paramref name="parameterName"/> is set when the token
+    /// must be passed as a named argument.
+    /// </summary>
+    private static bool MissingToken(IInvocationOperation call, INamedTypeSymbol token, Compilation compilation, out string? parameterName)
+    {
+        parameterName = null;
+        bool named = false;
+        int explicitCount = 0;
+        IParameterSymbol? omitted = null;
+        foreach (IArgumentOperation argument in call.Arguments)
+        {
+            switch (argument.ArgumentKind)
+            {
+                case ArgumentKind.DefaultValue:
+                    if (argument.Parameter is { } p && SymbolEqualityComparer.Default.Equals(p.Type, token))
+                    {
+                        omitted = p;
+                    }
+
+                    continue;
+                case ArgumentKind.Explicit:
+                    break;
+                default:
+                    // A params array: appending an argument would change what it binds to.
+                    return false;
+            }
+
+            if (argument.Parameter is { } parameter && SymbolEqualityComparer.Default.Equals(parameter.Type, token))
+            {
+                return false;
+            }
+
+            explicitCount++;
+            named |= argument.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.ArgumentSyntax { NameColon: not null };
+        }
+
+        IMethodSymbol method = call.TargetMethod;
+        if (omitted is not null)
+        {
+            // Positional only when every parameter before the token has an argument in place.
+            // (An extension method's receiver counts on both sides: it is an argument and parameter 0.)
+            parameterName = named || omitted.Ordinal != explicitCount ? omitted.Name : null;
+            return true;
+        }
+
+        IMethodSymbol? overload = OverloadWithToken(method, token, compilation, call);
+        if (overload is null)
+        {
+            return false;
+        }
+
+        parameterName = named ? overload.Parameters[overload.Parameters.Length - 1].Name : null;
+        return true;
+    }
+
+    private static IMethodSymbol? OverloadWithToken(IMethodSymbol method, INamedTypeSymbol token, Compilation compilation, IInvocationOperation call)
+    {
+        IMethodSymbol original = method.OriginalDefinition;
+        ISymbol? within = call.SemanticModel?.GetEnclosingSymbol(call.Syntax.SpanStart);
+        foreach (ISymbol member in method.ContainingType.GetMembers(method.Name))
+        {
+            if (member is not IMethodSymbol candidate
+                || candidate.IsStatic != method.IsStatic
+                || candidate.Arity != method.Arity
+                || candidate.Parameters.Length != original.Parameters.Length + 1
+                || !SymbolEqualityComparer.Default.Equals(candidate.Parameters[candidate.Parameters.Length - 1].Type, token)
+                || (within is not null && !compilation.IsSymbolAccessibleWithin(candidate, within.ContainingType ?? (ISymbol)within.ContainingAssembly)))
+            {
+                continue;
+            }
+
+            bool same = true;
+            for (int i = 0; i < original.Parameters.Length && same; i++)
+            {
+                IParameterSymbol left = original.Parameters[i];
+                IParameterSymbol right = candidate.Parameters[i];
+                same = left.RefKind == right.RefKind && left.Type.ToDisplayString() == right.Type.ToDisplayString();
+            }
+
+            if (same)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}
