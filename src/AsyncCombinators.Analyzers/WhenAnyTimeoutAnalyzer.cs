@@ -102,7 +102,14 @@ public sealed class WhenAnyTimeoutAnalyzer : DiagnosticAnalyzer
     /// </summary>
     private static bool IsUsedAsTimeout(IAwaitOperation wait, IOperation work, IOperation delay)
     {
-        switch (wait.Parent)
+        // A reference comparison converts both sides to object: look through that.
+        IOperation? user = wait.Parent;
+        while (user is IConversionOperation or IParenthesizedOperation)
+        {
+            user = user.Parent;
+        }
+
+        switch (user)
         {
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison:
                 IOperation other = comparison.LeftOperand.WithoutConversions() == wait ? comparison.RightOperand : comparison.LeftOperand;

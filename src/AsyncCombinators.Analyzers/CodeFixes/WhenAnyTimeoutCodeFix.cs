@@ -78,7 +78,7 @@ public sealed class WhenAnyTimeoutCodeFix : DocumentCodeFixProvider
                 return editor =>
                 {
                     editor.ReplaceNode(declaration, DocumentCodeFixProvider.ParseStatement<StatementSyntax>(replacement).WithLeadingTrivia(declaration.GetLeadingTrivia()).WithTrailingTrivia(next.GetTrailingTrivia()));
-                    editor.RemoveNode(next);
+                    editor.RemoveNode(next, SyntaxRemoveOptions.KeepNoTrivia);
                 };
             }
         }
