@@ -39,20 +39,43 @@ public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
     private static void Analyze(OperationAnalysisContext context, INamedTypeSymbol token)
     {
         var combinator = (IInvocationOperation)context.Operation;
-        if (combinator.TargetMethod.ContainingNamespace is not { Name: "AsyncCombinators", ContainingNamespace.IsGlobalNamespace: true })
+        if (!IsCombinator(combinator.TargetMethod))
         {
             return;
         }
 
+        // The operations are lambdas in the arguments: given directly, in an array, or made by a selector
+        // (urls.Select(u => (Func<CancellationToken, Task<string>>)(ct => ...))).
+        var pending = new Stack<IOperation>();
         foreach (IArgumentOperation argument in combinator.Arguments)
         {
-            if (argument.Value.WithoutConversions() is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda }
-                && TokenParameter(lambda.Symbol, token) is { } parameter)
+            pending.Push(argument.Value);
+        }
+
+        while (pending.Count > 0)
+        {
+            IOperation operation = pending.Pop();
+            if (operation is IAnonymousFunctionOperation lambda && TokenParameter(lambda.Symbol, token) is { } parameter)
             {
                 AnalyzeBody(context, lambda.Body, parameter, token);
+                continue;
+            }
+
+            if (operation is IInvocationOperation nested && IsCombinator(nested.TargetMethod))
+            {
+                // Analyzed on its own.
+                continue;
+            }
+
+            foreach (IOperation child in operation.ChildOperations)
+            {
+                pending.Push(child);
             }
         }
     }
+
+    private static bool IsCombinator(IMethodSymbol method) =>
+        method.ContainingNamespace is { Name: "AsyncCombinators", ContainingNamespace.IsGlobalNamespace: true };
 
     private static IParameterSymbol? TokenParameter(IMethodSymbol lambda, INamedTypeSymbol token)
     {
