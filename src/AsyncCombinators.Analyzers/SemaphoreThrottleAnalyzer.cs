@@ -47,7 +47,8 @@ public sealed class SemaphoreThrottleAnalyzer : DiagnosticAnalyzer
         {
             if (ThrottlingSemaphore(source, model, semaphore, context.CancellationToken) is { } throttle)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.SemaphoreThrottle, syntax.GetLocation(), throttle.ToString()));
+                // On "Task.WhenAll" only: the call often spans the whole lambda.
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.SemaphoreThrottle, syntax.Expression.GetLocation(), throttle.ToString()));
                 return;
             }
         }
