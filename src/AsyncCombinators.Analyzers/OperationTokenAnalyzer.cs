@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -83,7 +84,8 @@ public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
         {
             if (SymbolEqualityComparer.Default.Equals(parameter.Type, token))
             {
-                return parameter.IsDiscard ? null : parameter;
+                // A discard, or a parameter named "_", says the token is ignored on purpose.
+                return parameter.IsDiscard || parameter.Name.Trim('_').Length == 0 ? null : parameter;
             }
         }
 
@@ -178,33 +180,50 @@ public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
     private static IMethodSymbol? OverloadWithToken(IMethodSymbol method, INamedTypeSymbol token, Compilation compilation, IInvocationOperation call)
     {
         IMethodSymbol original = method.OriginalDefinition;
-        ISymbol? within = call.SemanticModel?.GetEnclosingSymbol(call.Syntax.SpanStart);
         foreach (ISymbol member in method.ContainingType.GetMembers(method.Name))
         {
-            if (member is not IMethodSymbol candidate
-                || candidate.IsStatic != method.IsStatic
-                || candidate.Arity != method.Arity
-                || candidate.Parameters.Length != original.Parameters.Length + 1
-                || !SymbolEqualityComparer.Default.Equals(candidate.Parameters[candidate.Parameters.Length - 1].Type, token)
-                || (within is not null && !compilation.IsSymbolAccessibleWithin(candidate, within.ContainingType ?? (ISymbol)within.ContainingAssembly)))
-            {
-                continue;
-            }
-
-            bool same = true;
-            for (int i = 0; i < original.Parameters.Length && same; i++)
-            {
-                IParameterSymbol left = original.Parameters[i];
-                IParameterSymbol right = candidate.Parameters[i];
-                same = left.RefKind == right.RefKind && left.Type.ToDisplayString() == right.Type.ToDisplayString();
-            }
-
-            if (same)
+            if (member is IMethodSymbol candidate
+                && candidate.IsStatic == method.IsStatic
+                && candidate.Arity == method.Arity
+                && candidate.Parameters.Length == original.Parameters.Length + 1
+                && SymbolEqualityComparer.Default.Equals(candidate.Parameters[candidate.Parameters.Length - 1].Type, token)
+                && SameParameters(original, candidate)
+                && IsAccessible(candidate, compilation, call))
             {
                 return candidate;
             }
         }
 
         return null;
+    }
+
+    /// <summary>Whether the candidate's parameters, but its last, match the method's (a method type parameter matches by position).</summary>
+    private static bool SameParameters(IMethodSymbol method, IMethodSymbol candidate)
+    {
+        for (int i = 0; i < method.Parameters.Length; i++)
+        {
+            IParameterSymbol left = method.Parameters[i];
+            IParameterSymbol right = candidate.Parameters[i];
+            if (left.RefKind != right.RefKind || !SameType(left.Type, right.Type))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SameType(ITypeSymbol left, ITypeSymbol right) =>
+        SymbolEqualityComparer.Default.Equals(left, right)
+        || (left is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method } l && right is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method } r && l.Ordinal == r.Ordinal)
+        || (left is INamedTypeSymbol { IsGenericType: true } ln && right is INamedTypeSymbol { IsGenericType: true } rn
+            && SymbolEqualityComparer.Default.Equals(ln.OriginalDefinition, rn.OriginalDefinition)
+            && ln.TypeArguments.Length == rn.TypeArguments.Length
+            && ln.TypeArguments.Zip(rn.TypeArguments, SameType).All(same => same));
+
+    private static bool IsAccessible(IMethodSymbol candidate, Compilation compilation, IInvocationOperation call)
+    {
+        ISymbol? within = call.SemanticModel?.GetEnclosingSymbol(call.Syntax.SpanStart);
+        return within is null || compilation.IsSymbolAccessibleWithin(candidate, within.ContainingType ?? (ISymbol)within.ContainingAssembly);
     }
 }

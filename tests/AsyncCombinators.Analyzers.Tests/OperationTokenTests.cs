@@ -267,4 +267,61 @@ public class OperationTokenTests
                         Async.WaitFor(ct => Task.Run(() => later = () => Task.Delay(10), ct), TimeSpan.FromSeconds(1)));
             }
             """);
+
+    [Fact]
+    public Task GenericOverloadWithToken_ReportsAndPassesToken() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class Store
+            {
+                public Task<T> GetAsync<T>(IList<T> items) => Task.FromResult(items[0]);
+
+                public Task<T> GetAsync<T>(IList<T> items, CancellationToken cancellationToken) => Task.FromResult(items[0]);
+            }
+
+            class C
+            {
+                Task<int> M(Store store, List<int> items) => Async.WaitFor(ct => [|store.GetAsync(items)|], TimeSpan.FromSeconds(1));
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class Store
+            {
+                public Task<T> GetAsync<T>(IList<T> items) => Task.FromResult(items[0]);
+
+                public Task<T> GetAsync<T>(IList<T> items, CancellationToken cancellationToken) => Task.FromResult(items[0]);
+            }
+
+            class C
+            {
+                Task<int> M(Store store, List<int> items) => Async.WaitFor(ct => store.GetAsync(items, ct), TimeSpan.FromSeconds(1));
+            }
+            """);
+
+    [Fact]
+    public Task TokenParameterNamedUnderscore_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                Task<int[]> M() => Async.Gather(new Func<CancellationToken, Task<int>>[] { _ => Task.Run(() => 1) }, maxConcurrency: 1);
+            }
+            """);
 }
