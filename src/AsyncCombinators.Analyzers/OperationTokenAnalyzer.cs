@@ -75,8 +75,9 @@ public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
         }
     }
 
+    /// <summary>A method of <c>AsyncCombinators.Async</c> or <c>AsyncCombinators.TaskGroup</c>: the types that run operations.</summary>
     private static bool IsCombinator(IMethodSymbol method) =>
-        method.ContainingNamespace is { Name: "AsyncCombinators", ContainingNamespace.IsGlobalNamespace: true };
+        method.ContainingType is { Name: "Async" or "TaskGroup", ContainingType: null, ContainingNamespace: { Name: "AsyncCombinators", ContainingNamespace.IsGlobalNamespace: true } };
 
     private static IParameterSymbol? TokenParameter(IMethodSymbol lambda, INamedTypeSymbol token)
     {
