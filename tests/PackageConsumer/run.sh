@@ -12,7 +12,8 @@ dotnet pack "$root/src/AsyncCombinators/AsyncCombinators.csproj" -c Release -o "
 nupkg="$work/feed/AsyncCombinators.$version.nupkg"
 listing="$(unzip -l "$nupkg")"
 for entry in lib/netstandard2.0/AsyncCombinators.dll lib/net8.0/AsyncCombinators.dll lib/net10.0/AsyncCombinators.dll \
-             lib/netstandard2.0/AsyncCombinators.xml lib/net8.0/AsyncCombinators.xml lib/net10.0/AsyncCombinators.xml README.md; do
+             lib/netstandard2.0/AsyncCombinators.xml lib/net8.0/AsyncCombinators.xml lib/net10.0/AsyncCombinators.xml README.md \
+             analyzers/dotnet/cs/AsyncCombinators.Analyzers.dll; do
   grep -q " $entry\$" <<< "$listing" || { echo "package lacks $entry"; echo "$listing"; exit 1; }
 done
 test -f "$work/feed/AsyncCombinators.$version.snupkg" || { echo "no symbol package"; exit 1; }
@@ -41,3 +42,24 @@ dotnet publish -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -
 if grep -q "warning IL" "$work/publish.log"; then grep "warning IL" "$work/publish.log"; exit 1; fi
 "$work/trimmed/PackageConsumer"
 echo "package consumer: trimmed, self-contained binary ran"
+
+# The analyzers the package carries: a project with each idiom gets every rule's ID in its build output; the same
+# project with the fixed code builds clean, warnings as errors. Nothing is applied: both versions are checked in.
+cp -r "$root/tests/AnalyzerConsumer" "$work/analyzers"
+rm -rf "$work/analyzers/bin" "$work/analyzers/obj"
+cp "$work/consumer/nuget.config" "$work/consumer/Directory.Build.props" "$work/consumer/Directory.Packages.props" "$work/analyzers/"
+cd "$work/analyzers"
+# The compiler prints warnings but not Info diagnostics (AC0005): its SARIF error log, part of the build's output,
+# lists both.
+dotnet build -c Release -p:AsyncCombinatorsVersion="$version" -p:Code=Idioms -p:ErrorLog="$work/idioms.sarif" > "$work/idioms.log" 2>&1 || { cat "$work/idioms.log"; exit 1; }
+cat "$work/idioms.sarif" >> "$work/idioms.log"
+for id in AC0001 AC0002 AC0003 AC0004; do
+  grep -q "Idioms.cs([0-9,]*): warning $id:" "$work/idioms.log" || { echo "the build did not report $id"; cat "$work/idioms.log"; exit 1; }
+done
+for id in AC0001 AC0002 AC0003 AC0004 AC0005; do
+  grep -q "\"ruleId\": \"$id\"" "$work/idioms.log" || { echo "the build did not report $id"; cat "$work/idioms.log"; exit 1; }
+done
+dotnet build -c Release -p:AsyncCombinatorsVersion="$version" -p:Code=Fixed -p:ErrorLog="$work/fixed.sarif" -warnaserror > "$work/fixed.log" 2>&1 || { cat "$work/fixed.log"; exit 1; }
+cat "$work/fixed.sarif" >> "$work/fixed.log"
+if grep -E "AC000[0-9]" "$work/fixed.log"; then echo "the fixed code still has findings"; exit 1; fi
+echo "package consumer: the analyzers reported AC0001-AC0005; the fixed code builds clean"

@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Simplification;
+
+namespace AsyncCombinators.Analyzers.CodeFixes;
+
+/// <summary>
+/// A code fix that edits one document. A single fix and Fix all (document, project, solution) go through the same
+/// path: every diagnostic of a document is turned into edits on one <see cref="SyntaxEditor"/> over the original
+/// tree, then the <c>using AsyncCombinators;</c> the new code needs is added once and the qualified names reduced.
+/// </summary>
+public abstract class DocumentCodeFixProvider : CodeFixProvider
+{
+    /// <summary>The fully qualified name new code uses for <c>Async</c>; reduced to <c>Async</c> with a using.</summary>
+    internal const string AsyncTypeName = "global::AsyncCombinators.Async";
+
+    /// <summary>The code action's title.</summary>
+    protected abstract string Title { get; }
+
+    public sealed override FixAllProvider GetFixAllProvider() =>
+        FixAllProvider.Create(static async (context, document, diagnostics) =>
+            await ((DocumentCodeFixProvider)context.CodeFixProvider).FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
+
+    public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        SemanticModel? model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return;
+        }
+
+        foreach (Diagnostic diagnostic in context.Diagnostics)
+        {
+            if (CreateEdit(root, model, diagnostic, new HashSet<string>(), context.CancellationToken) is not null)
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create(Title, ct => FixAsync(context.Document, ImmutableArray.Create(diagnostic), ct), equivalenceKey: diagnostic.Id),
+                    diagnostic);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The edit that fixes <paramref name="diagnostic"/>, or null when the code around it is not a shape the fix
+    /// handles. <paramref name="reservedNames"/> holds the names earlier edits of the same pass have declared.
+    /// </summary>
+    protected abstract Action<SyntaxEditor>? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken);
+
+    private async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    {
+        SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return document;
+        }
+
+        var editor = new SyntaxEditor(root, document.Project.Solution.Workspace.Services);
+        var reservedNames = new HashSet<string>();
+        bool changed = false;
+        foreach (Diagnostic diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
+        {
+            Action<SyntaxEditor>? edit = CreateEdit(root, model, diagnostic, reservedNames, cancellationToken);
+            if (edit is not null)
+            {
+                edit(editor);
+                changed = true;
+            }
+        }
+
+        if (!changed)
+        {
+            return document;
+        }
+
+        Document result = document.WithSyntaxRoot(editor.GetChangedRoot());
+        result = await ImportAdder.AddImportsAsync(result, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        result = await Simplifier.ReduceAsync(result, Simplifier.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await Formatter.FormatAsync(result, Formatter.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Parses a statement written with <see cref="AsyncTypeName"/> (and <c>global::System.TimeSpan</c>) and marks those
+    /// names to be imported and reduced, so the result reads <c>Async.X(...)</c> with a <c>using</c> added if needed.
+    /// </summary>
+    internal static TStatement ParseStatement<TStatement>(string text)
+        where TStatement : SyntaxNode
+    {
+        var statement = (TStatement)(SyntaxNode)SyntaxFactory.ParseStatement(text);
+        return statement.ReplaceNodes(
+            statement.DescendantNodes().Where(n => n.ToString() is AsyncTypeName or "global::System.TimeSpan"),
+            static (_, rewritten) => rewritten.WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation));
+    }
+
+    /// <summary>
+    /// A name for a new local near <paramref name="scope"/>: <paramref name="baseName"/>, or it followed by 2, 3, ...
+    /// when a symbol of that name is in scope, a declaration in <paramref name="scope"/> uses it, or an earlier edit
+    /// of the same pass reserved it in the same scope.
+    /// </summary>
+    internal static string UniqueName(string baseName, SemanticModel model, SyntaxNode scope, ISet<string> reservedNames)
+    {
+        if (SyntaxFacts.GetKeywordKind(baseName) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(baseName) != SyntaxKind.None)
+        {
+            baseName += "Result";
+        }
+
+        var declared = new HashSet<string>(scope.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken) && t.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.SingleVariableDesignationSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ParameterSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ForEachStatementSyntax).Select(t => t.ValueText));
+        string name = baseName;
+        for (int suffix = 2; reservedNames.Contains(Reserved(scope, name)) || declared.Contains(name) || !model.LookupSymbols(scope.SpanStart, name: name).IsEmpty; suffix++)
+        {
+            name = baseName + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        reservedNames.Add(Reserved(scope, name));
+        return name;
+    }
+
+    private static string Reserved(SyntaxNode scope, string name) => scope.SpanStart.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + name;
+}

@@ -1,0 +1,52 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+
+namespace AsyncCombinators.Analyzers.CodeFixes;
+
+/// <summary>
+/// AC0004 fix: pass the lambda's token to the call, as the last argument (named when positional would not bind to
+/// the token parameter), as CA2016's fix does for a method's token.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(OperationTokenCodeFix))]
+[Shared]
+public sealed class OperationTokenCodeFix : DocumentCodeFixProvider
+{
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.OperationToken);
+
+    protected override string Title => "Pass the operation's CancellationToken";
+
+    protected override Action<SyntaxEditor>? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
+    {
+        if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax call
+            || !diagnostic.Properties.TryGetValue(OperationTokenAnalyzer.TokenProperty, out string? token)
+            || token is null)
+        {
+            return null;
+        }
+
+        diagnostic.Properties.TryGetValue(OperationTokenAnalyzer.ParameterNameProperty, out string? parameterName);
+        ArgumentSyntax argument = SyntaxFactory.Argument(SyntaxFactory.IdentifierName(token));
+        if (parameterName is not null)
+        {
+            argument = argument.WithNameColon(SyntaxFactory.NameColon(SyntaxFactory.IdentifierName(parameterName)).WithTrailingTrivia(SyntaxFactory.Space));
+        }
+
+        return editor => editor.ReplaceNode(call, (current, _) =>
+        {
+            var invocation = (InvocationExpressionSyntax)current;
+            SeparatedSyntaxList<ArgumentSyntax> arguments = invocation.ArgumentList.Arguments;
+            arguments = arguments.Count == 0
+                ? SyntaxFactory.SingletonSeparatedList(argument)
+                : SyntaxFactory.SeparatedList<ArgumentSyntax>(arguments.GetWithSeparators().Add(SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(SyntaxFactory.Space)).Add(argument));
+            return invocation.WithArgumentList(invocation.ArgumentList.WithArguments(arguments));
+        });
+    }
+}

@@ -1,0 +1,337 @@
+using AsyncCombinators.Analyzers.CodeFixes;
+using Verify = AsyncCombinators.Analyzers.Tests.Infrastructure.Verifier<AsyncCombinators.Analyzers.WhenAnyLoopAnalyzer, AsyncCombinators.Analyzers.CodeFixes.WhenAnyLoopCodeFix>;
+
+namespace AsyncCombinators.Analyzers.Tests;
+
+public class WhenAnyLoopTests
+{
+    [Fact]
+    public Task WhileLoop_RemovesFromList_ReportsAndFixesToAsCompleted() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    // Print as they complete.
+                    while (tasks.Count > 0)
+                    {
+                        Task<int> finished = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(finished);
+                        Console.WriteLine(await finished); // the value
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    // Print as they complete.
+                    await foreach (Task<int> finished in Async.AsCompleted(tasks))
+                    {
+                        Console.WriteLine(await finished); // the value
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ForLoop_ConditionOnly_FixesToAsCompletedAndKeepsConfigureAwait() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task M(List<Task> tasks)
+                {
+                    for (; tasks.Any();)
+                    {
+                        var done = await [|Task.WhenAny(tasks)|].ConfigureAwait(false);
+                        tasks.Remove(done);
+
+                        await done.ConfigureAwait(false);
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task M(List<Task> tasks)
+                {
+                    await foreach (var done in Async.AsCompleted(tasks).ConfigureAwait(false))
+                    {
+
+                        await done.ConfigureAwait(false);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task WhileLoop_ReCreatesWithToList_ReportsAndFixes() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(IEnumerable<Task<int>> source)
+                {
+                    int sum = 0;
+                    var pending = source.ToList();
+                    while (pending.Count != 0)
+                    {
+                        var t = await [|Task.WhenAny(pending)|];
+                        pending = pending.Where(p => p != t).ToList();
+                        sum += t.Result;
+                    }
+
+                    return sum;
+                }
+            }
+            """,
+            """
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task<int> M(IEnumerable<Task<int>> source)
+                {
+                    int sum = 0;
+                    var pending = source.ToList();
+                    await foreach (var t in Async.AsCompleted(pending))
+                    {
+                        sum += t.Result;
+                    }
+
+                    return sum;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task HashSet_RemovedAfterUse_ReportsAndFixes() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                private readonly HashSet<Task<string>> _running = new();
+
+                async Task M()
+                {
+                    while (_running.Count > 0)
+                    {
+                        var next = await [|Task.WhenAny(_running)|];
+                        Console.WriteLine(next.Result);
+                        _running.Remove(next);
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                private readonly HashSet<Task<string>> _running = new();
+
+                async Task M()
+                {
+                    await foreach (var next in Async.AsCompleted(_running))
+                    {
+                        Console.WriteLine(next.Result);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task CountedForLoop_Reported_NoFixBecauseTheCountBoundsTheLoop() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task> tasks, int n)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        Task t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                    }
+                }
+            }
+            """,
+            """
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task> tasks, int n)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        Task t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ArrayReCreatedInDoLoop_Reported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System.Linq;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(Task[] tasks)
+                {
+                    do
+                    {
+                        Task t = await [|Task.WhenAny(tasks)|];
+                        tasks = tasks.Except(new[] { t }).ToArray();
+                    }
+                    while (tasks.Length > 0);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task LoopThatAddsTasks_Reported_NoFixBecauseAsCompletedTakesASnapshot() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        tasks.Add(Task.Delay(1));
+                    }
+                }
+            }
+            """,
+            """
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        tasks.Add(Task.Delay(1));
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task LoopThatDoesNotRemove_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task> tasks, Task stop)
+                {
+                    var completed = new List<Task>();
+                    while (!stop.IsCompleted)
+                    {
+                        var t = await Task.WhenAny(tasks);
+                        completed.Add(t);
+                        completed.Remove(t);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task RemoveOutsideTheLoop_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task> tasks)
+                {
+                    var t = await Task.WhenAny(tasks);
+                    tasks.Remove(t);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task WhenAnyInLambdaInsideLoop_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                void M(List<Task> tasks, List<Func<Task>> work)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        work.Add(async () => await Task.WhenAny(tasks));
+                        tasks.RemoveAt(0);
+                    }
+                }
+            }
+            """);
+}

@@ -1,0 +1,237 @@
+using Verify = AsyncCombinators.Analyzers.Tests.Infrastructure.Verifier<AsyncCombinators.Analyzers.WhenAnyTimeoutAnalyzer, AsyncCombinators.Analyzers.CodeFixes.WhenAnyTimeoutCodeFix>;
+
+namespace AsyncCombinators.Analyzers.Tests;
+
+public class WhenAnyTimeoutTests
+{
+    [Fact]
+    public Task IfNotWorkThrowTimeout_ReportsAndFixesToWaitFor() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(Task<int> work, TimeSpan timeout)
+                {
+                    // Bounded wait.
+                    if (await [|Task.WhenAny(work, Task.Delay(timeout))|] != work) throw new TimeoutException(); // too slow
+                    return await work;
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task<int> M(Task<int> work, TimeSpan timeout)
+                {
+                    // Bounded wait.
+                    await Async.WaitFor(work, timeout); // too slow
+                    return await work;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task DelayFirstWithMillisecondsAndToken_FixPassesTokenAndConfigureAwait() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task M(Task work, CancellationToken ct)
+                {
+                    if (await [|Task.WhenAny(Task.Delay(1000, ct), work)|].ConfigureAwait(false) != work)
+                    {
+                        throw new TimeoutException("slow");
+                    }
+
+                    await work.ConfigureAwait(false);
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task M(Task work, CancellationToken ct)
+                {
+                    await Async.WaitFor(work, TimeSpan.FromMilliseconds(1000), ct).ConfigureAwait(false);
+
+                    await work.ConfigureAwait(false);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task StoredWinnerComparedWithWork_ReportsAndFixes() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<string> M(Task<string> download)
+                {
+                    var winner = await [|Task.WhenAny(download, Task.Delay(TimeSpan.FromSeconds(5)))|];
+                    if (winner != download)
+                    {
+                        throw new TimeoutException();
+                    }
+
+                    return download.Result;
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task<string> M(Task<string> download)
+                {
+                    await Async.WaitFor(download, TimeSpan.FromSeconds(5));
+
+                    return download.Result;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ComparedWithDelayLocal_Reported_NoFixBecauseTheDelayLocalStays() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(Task<int> work)
+                {
+                    var delay = Task.Delay(100);
+                    if (await [|Task.WhenAny(work, delay)|] == delay)
+                    {
+                        return -1;
+                    }
+
+                    return await work;
+                }
+            }
+            """,
+            """
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(Task<int> work)
+                {
+                    var delay = Task.Delay(100);
+                    if (await [|Task.WhenAny(work, delay)|] == delay)
+                    {
+                        return -1;
+                    }
+
+                    return await work;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task EqualsWorkWithFallbackBranch_Reported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(Task<int> work)
+                {
+                    if (await [|Task.WhenAny(work, Task.Delay(100))|] == work)
+                    {
+                        return await work;
+                    }
+
+                    return 0;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task AwaitedAloneThenWorkChecked_Reported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<bool> M(Task work)
+                {
+                    await [|Task.WhenAny(work, Task.Delay(250))|];
+                    return work.IsCompleted;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task TwoRealTasks_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(Task<int> primary, Task<int> secondary)
+                {
+                    if (await Task.WhenAny(primary, secondary) == primary)
+                    {
+                        return await primary;
+                    }
+
+                    return await secondary;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task RaceReturnedUnawaited_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System.Threading.Tasks;
+
+            class C
+            {
+                Task<Task> M(Task work) => Task.WhenAny(work, Task.Delay(100));
+            }
+            """);
+
+    [Fact]
+    public Task WinnerStoredButNeverCompared_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<Task> M(Task work)
+                {
+                    var first = await Task.WhenAny(work, Task.Delay(100));
+                    return first;
+                }
+            }
+            """);
+}
