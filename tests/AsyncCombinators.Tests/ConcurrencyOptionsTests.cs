@@ -1,0 +1,250 @@
+using System.Threading.RateLimiting;
+using AsyncCombinators.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AsyncCombinators.Tests;
+
+public class ConcurrencyOptionsTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(int.MinValue)]
+    public void MaxConcurrency_LessThanOne_ThrowsArgumentOutOfRange(int value)
+    {
+        Action act = () => _ = new ConcurrencyOptions { MaxConcurrency = value };
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(ConcurrencyOptions.MaxConcurrency));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public void MaxPerSecond_NotFinitePositive_ThrowsArgumentOutOfRange(double value)
+    {
+        Action act = () => _ = new ConcurrencyOptions { MaxPerSecond = value };
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(ConcurrencyOptions.MaxPerSecond));
+    }
+
+    [Fact]
+    public void TimeProvider_Null_ThrowsArgumentNull()
+    {
+        Action act = () => _ = new ConcurrencyOptions { TimeProvider = null! };
+        act.Should().Throw<ArgumentNullException>().WithParameterName(nameof(ConcurrencyOptions.TimeProvider));
+    }
+
+    [Fact]
+    public void Defaults_AreUnboundedWithSystemClock()
+    {
+        var options = new ConcurrencyOptions { MaxConcurrency = 1, MaxPerSecond = 0.5 };
+        options.MaxConcurrency.Should().Be(1);
+        options.MaxPerSecond.Should().Be(0.5);
+        new ConcurrencyOptions().MaxConcurrency.Should().BeNull();
+        new ConcurrencyOptions().TimeProvider.Should().BeSameAs(TimeProvider.System);
+    }
+
+    [Fact]
+    public async Task MaxPerSecond_OnFakeClock_NoStartBeforeTheClockAdvancesByOneOverRate()
+    {
+        var clock = new FakeTimeProvider();
+        DateTimeOffset origin = clock.GetUtcNow();
+        var starts = new List<TimeSpan>();
+        var options = new ConcurrencyOptions { MaxPerSecond = 10, TimeProvider = clock };
+
+        Task<int[]> run = Task.Run(() => Async.Gather(Enumerable.Range(0, 5), (i, ct) =>
+        {
+            lock (starts)
+            {
+                starts.Add(clock.GetUtcNow() - origin);
+            }
+
+            return Task.FromResult(i);
+        }, options));
+
+        await Polling.Until(() => Count(starts) == 1);
+        while (!run.IsCompleted)
+        {
+            int before = Count(starts);
+            clock.Advance(TimeSpan.FromMilliseconds(10));
+            // Give the start that the timer released a moment to be recorded at this clock reading.
+            await Task.Delay(2);
+            Count(starts).Should().BeLessThanOrEqualTo(before + 1);
+        }
+
+        (await run.Guard()).Should().Equal(0, 1, 2, 3, 4);
+        starts.Should().HaveCount(5);
+        starts[0].Should().Be(TimeSpan.Zero);
+        for (int i = 1; i < starts.Count; i++)
+        {
+            (starts[i] - starts[i - 1]).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(100), $"start {i} follows start {i - 1}");
+        }
+    }
+
+    [Fact]
+    public async Task RateLimiter_ConcurrencyLimiterSharedByTwoCalls_LimitsThemTogether()
+    {
+        using var limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 3, QueueLimit = 100, QueueProcessingOrder = QueueProcessingOrder.OldestFirst });
+        var options = new ConcurrencyOptions { RateLimiter = limiter };
+        var gates = Enumerable.Range(0, 10).Select(_ => TestUtil.Source<int>()).ToArray();
+        var started = new bool[10];
+        int running = 0;
+        int peak = 0;
+        async Task<int> Operation(int i)
+        {
+            lock (started)
+            {
+                started[i] = true;
+            }
+
+            SelectorFormsTests.InterlockedMax(ref peak, Interlocked.Increment(ref running));
+            try
+            {
+                return await gates[i].Task;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref running);
+            }
+        }
+
+        Task<int[]> runA = Task.Run(() => Async.Gather(Enumerable.Range(0, 5), (i, ct) => Operation(i), options));
+        Task<int[]> runB = Task.Run(() => Async.Gather(Enumerable.Range(5, 5), (i, ct) => Operation(i), options));
+
+        for (int done = 0; done < 10; done++)
+        {
+            int[] pending = Array.Empty<int>();
+            await Polling.Until(() =>
+            {
+                lock (started)
+                {
+                    pending = Enumerable.Range(0, 10).Where(i => started[i] && !gates[i].Task.IsCompleted).ToArray();
+                }
+
+                return pending.Length == Math.Min(3, 10 - done);
+            });
+            gates[pending[0]].SetResult(pending[0]);
+        }
+
+        (await runA.Guard()).Should().Equal(0, 1, 2, 3, 4);
+        (await runB.Guard()).Should().Equal(5, 6, 7, 8, 9);
+        peak.Should().Be(3);
+        limiter.GetStatistics()!.CurrentAvailablePermits.Should().Be(3, "every lease is disposed when its operation has finished");
+    }
+
+    public static TheoryData<object, double> RetryAfterHints => new()
+    {
+        { TimeSpan.FromSeconds(2), 2.0 },
+        { 3, 3.0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(RetryAfterHints))]
+    public async Task RateLimiter_RefusedLeaseWithRetryAfter_IsWaitedOutThenAskedAgain(object retryAfter, double seconds)
+    {
+        var clock = new FakeTimeProvider();
+        DateTimeOffset origin = clock.GetUtcNow();
+        var limiter = new ScriptedRateLimiter(n => new FixedLease(acquired: n > 0, retryAfter: n == 0 ? retryAfter : null), clock);
+        int started = 0;
+        Task run = Task.Run(() => Async.Gather(new[] { 1 }, (i, ct) => Task.FromResult(Interlocked.Increment(ref started)), new ConcurrencyOptions { RateLimiter = limiter, TimeProvider = clock }));
+
+        await Polling.Until(() => limiter.Requests.Count == 1);
+        while (!run.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(2);
+        }
+
+        await run.Guard();
+        started.Should().Be(1);
+        limiter.Requests.Should().HaveCount(2);
+        (limiter.Requests[1] - origin).Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(seconds));
+    }
+
+    [Fact]
+    public async Task RateLimiter_RefusedLeaseWithoutMetadata_BacksOffOnTheTimeProvider()
+    {
+        var clock = new FakeTimeProvider();
+        var limiter = new ScriptedRateLimiter(n => new FixedLease(acquired: n >= 5), clock);
+        Task run = Task.Run(() => Async.Gather(new[] { 1 }, (i, ct) => Task.FromResult(i), new ConcurrencyOptions { RateLimiter = limiter, TimeProvider = clock }));
+
+        await Polling.Until(() => limiter.Requests.Count == 1);
+        while (!run.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            await Task.Delay(1);
+        }
+
+        await run.Guard();
+        IReadOnlyList<DateTimeOffset> requests = limiter.Requests;
+        requests.Should().HaveCount(6);
+        var gaps = requests.Zip(requests.Skip(1), (x, y) => y - x).ToList();
+        gaps.Should().OnlyContain(g => g > TimeSpan.Zero && g <= TimeSpan.FromSeconds(1.1));
+        gaps.Last().Should().BeGreaterThan(gaps.First(), "the back-off grows");
+    }
+
+    [Fact]
+    public async Task RateLimiter_Throws_FailsThatOperation()
+    {
+        var clock = new FakeTimeProvider();
+        var boom = new InvalidOperationException("limiter");
+        var limiter = new ScriptedRateLimiter(n => n == 1 ? throw boom : new FixedLease(acquired: true), clock);
+        var options = new ConcurrencyOptions { MaxConcurrency = 1, RateLimiter = limiter };
+
+        Outcome<int>[] outcomes = await Async.GatherOutcomes(Enumerable.Range(0, 3), (i, ct) => Task.FromResult(i), options).Guard();
+        outcomes.Select(o => o.IsSuccess).Should().Equal(true, false, true);
+        outcomes[1].Exception.Should().BeSameAs(boom);
+
+        var limiter2 = new ScriptedRateLimiter(n => n == 1 ? throw boom : new FixedLease(acquired: true), clock);
+        var started = new List<int>();
+        Func<Task> act = () => Async.Gather(Enumerable.Range(0, 3), (i, ct) =>
+        {
+            started.Add(i);
+            return Task.FromResult(i);
+        }, new ConcurrencyOptions { MaxConcurrency = 1, RateLimiter = limiter2 }).Guard();
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(boom);
+        started.Should().Equal(0);
+    }
+
+    [Fact]
+    public async Task RateLimiter_UnreadableRetryAfter_IsIgnoredAndBackOffApplies()
+    {
+        var clock = new FakeTimeProvider();
+        var limiter = new ScriptedRateLimiter(n => new FixedLease(acquired: n > 0, retryAfter: n == 0 ? "soon" : null), clock);
+        Task run = Task.Run(() => Async.Gather(new[] { 1 }, (i, ct) => Task.FromResult(i), new ConcurrencyOptions { RateLimiter = limiter, TimeProvider = clock }));
+        await Polling.Until(() => limiter.Requests.Count == 1);
+        while (!run.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(5));
+            await Task.Delay(1);
+        }
+
+        await run.Guard();
+        limiter.Requests.Should().HaveCount(2);
+        (limiter.Requests[1] - limiter.Requests[0]).Should().BeGreaterThan(TimeSpan.Zero).And.BeLessThan(TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task Gates_CallerTokenWhileWaiting_StopsAtOnce()
+    {
+        var clock = new FakeTimeProvider();
+        using var cts = new CancellationTokenSource();
+        int started = 0;
+        Task run = Task.Run(() => Async.Gather(Enumerable.Range(0, 3), (i, ct) => Task.FromResult(Interlocked.Increment(ref started)), new ConcurrencyOptions { MaxPerSecond = 1, TimeProvider = clock }, cts.Token));
+        await Polling.Until(() => Volatile.Read(ref started) == 1);
+        cts.Cancel();
+
+        Func<Task> act = () => run.Guard();
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        started.Should().Be(1);
+    }
+
+    private static int Count(List<TimeSpan> list)
+    {
+        lock (list)
+        {
+            return list.Count;
+        }
+    }
+}
