@@ -77,7 +77,7 @@ public class ContextTests
         {
         }
 
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var stuck = new TaskCompletionSource<int>();
         Task<int> race = Async.FirstSuccessful(new Func<CancellationToken, Task<int>>[] { ct => { seen.Add(s_ambient.Value); ct.Register(() => stuck.TrySetCanceled()); return stuck.Task; }, Op(1) }, TimeSpan.FromSeconds(1), time);
         Task advance = Task.Run(() => time.Advance(TimeSpan.FromSeconds(1))); // the stagger timer fires on another thread

@@ -17,7 +17,7 @@ public class RaceTests
         int timeouts = 0;
         for (int i = 0; i < Rounds; i++)
         {
-            var time = new ManualTimeProvider();
+            var time = new TimerCountingTimeProvider();
             var op = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             Task<int> wait = Async.WaitFor(ct => { ct.Register(() => op.TrySetCanceled(ct)); return op.Task; }, TimeSpan.FromSeconds(1), time, CancellationToken.None);
             using var start = new Barrier(2);
@@ -111,7 +111,7 @@ public class RaceTests
         // The calls count down from a bias while they attach to the pending inputs: inputs completed by another thread
         // during that loop (some before their registration, some after) must each count once, and the call must end
         // exactly when its condition holds, whichever thread gets there. In every other round one input faults.
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         for (int i = 0; i < Rounds; i++)
         {
             int faulting = i % 2 == 0 ? 16 : -1;
@@ -180,7 +180,7 @@ public class RaceTests
     {
         for (int i = 0; i < Rounds; i++)
         {
-            var time = new ManualTimeProvider();
+            var time = new TimerCountingTimeProvider();
             var input = new TaskCompletionSource<int>();
             var wait = Async.Wait(new[] { input.Task }, (ReturnWhen)(i % 3), TimeSpan.FromSeconds(1), time, CancellationToken.None);
             var enumerator = Async.AsCompleted(new[] { input.Task }, TimeSpan.FromSeconds(1), time, CancellationToken.None).GetAsyncEnumerator();

@@ -96,7 +96,7 @@ public class ApiShapeTests
     [Fact]
     public async Task TestableTime_OverloadsTakeATimeProviderBeforeTheToken()
     {
-        var timeProvider = new ManualTimeProvider();
+        var timeProvider = new FakeTimeProvider();
         CancellationToken ct = CancellationToken.None;
         var tasks = new[] { Task.FromResult(1) };
         Func<CancellationToken, Task<int>> op = _ => Task.FromResult(2);

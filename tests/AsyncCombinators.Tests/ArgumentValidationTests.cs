@@ -79,7 +79,7 @@ public class ArgumentValidationTests
 
         if (type == typeof(TimeProvider))
         {
-            return new ManualTimeProvider();
+            return new FakeTimeProvider();
         }
 
         if (type == typeof(Exception))

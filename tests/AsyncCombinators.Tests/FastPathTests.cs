@@ -144,7 +144,7 @@ public class FastPathTests
     [Fact]
     public async Task Wait_WithoutTimeout_CreatesNoTimer()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var a = Source();
         using var cts = new CancellationTokenSource();
         Task<WaitResult<Task>> wait = Async.Wait(new[] { a.Task }, ReturnWhen.FirstCompleted, Timeout.InfiniteTimeSpan, time, cts.Token);

@@ -42,7 +42,7 @@ public class FirstSuccessfulTests
     [Fact]
     public async Task FirstSuccessful_Stagger_NextStartsAfterDelayOrWhenLatestFails()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var probe = new OperationProbe<int>(4);
         Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time);
         probe.StartOrder.Should().Equal(0);
@@ -66,7 +66,7 @@ public class FirstSuccessfulTests
     [Fact]
     public async Task FirstSuccessful_InfiniteStagger_StrictlyOneAfterAnother()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var probe = new OperationProbe<int>(3);
         Task<int> race = Async.FirstSuccessful(probe.Operations, Timeout.InfiniteTimeSpan, time);
         time.Advance(TimeSpan.FromDays(1));
@@ -140,7 +140,7 @@ public class FirstSuccessfulTests
     [Fact]
     public async Task FirstSuccessful_FailureOfAnOperationThatIsNotTheLatest_DoesNotStartTheNextEarly()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var probe = new OperationProbe<int>(3);
         Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time);
         time.Advance(TimeSpan.FromSeconds(1));
@@ -161,7 +161,7 @@ public class FirstSuccessfulTests
     [Fact]
     public async Task FirstSuccessful_LatestFails_TheStaggerRestartsFromTheSuccessorsStart()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var probe = new OperationProbe<int>(4);
         Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time);
         time.Advance(TimeSpan.FromMilliseconds(500));
@@ -183,7 +183,7 @@ public class FirstSuccessfulTests
     [Fact]
     public async Task FirstSuccessful_TimerOnlyWhenThereIsSomethingToStagger()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var one = new OperationProbe<int>(1);
         Task<int> single = Async.FirstSuccessful(one.Operations, TimeSpan.FromSeconds(1), time);
         var two = new OperationProbe<int>(2);
@@ -198,7 +198,7 @@ public class FirstSuccessfulTests
     [Fact]
     public async Task FirstSuccessful_AllFailWithStagger_ReleasesTheTimer()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var probe = new OperationProbe<int>(2);
         Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time);
         probe.Completions[0].SetException(new FormatException());

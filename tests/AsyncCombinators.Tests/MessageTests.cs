@@ -9,7 +9,7 @@ public class MessageTests
     [Fact]
     public async Task WaitFor_Timeout_SaysItTimedOutAndNamesAsyncioTimeoutError()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         Task<int> wait = Async.WaitFor(token => Task.Delay(Timeout.Infinite, token).ContinueWith(_ => 1, token, TaskContinuationOptions.None, TaskScheduler.Default), TimeSpan.FromSeconds(1), time, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(1));
         (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<TimeoutException>())
@@ -20,7 +20,7 @@ public class MessageTests
     [Fact]
     public async Task AsCompleted_Timeout_SaysItTimedOut()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var never = Source<int>();
         await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { never.Task }, TimeSpan.FromSeconds(1), time, CancellationToken.None).GetAsyncEnumerator();
         ValueTask<bool> next = e.MoveNextAsync();

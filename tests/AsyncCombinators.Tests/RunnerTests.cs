@@ -122,7 +122,7 @@ public class RunnerTests
     [Fact]
     public async Task FirstSuccessful_NextOperationFailsSynchronously_AsTheLast_TheRaceStillEnds()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var first = Source<int>();
         Task<int> race = Async.FirstSuccessful(
             new Func<CancellationToken, Task<int>>[] { _ => first.Task, _ => Task.FromException<int>(new FormatException("sync")) },
@@ -236,7 +236,7 @@ public class RunnerTests
                     return done.Task;
                 },
                 TimeSpan.FromHours(1),
-                new ManualTimeProvider(),
+                new FakeTimeProvider(),
                 callerToken);
             done.SetResult(1);
             wait.IsCompletedSuccessfully.Should().BeTrue();

@@ -105,7 +105,7 @@ public class WaitTests
     [InlineData(ReturnWhen.FirstException)]
     public async Task Wait_Timeout_ReturnsWithPendingNonEmpty_NeverThrows(ReturnWhen returnWhen)
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var a = Source<int>();
         var b = Source<int>();
         Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task, b.Task, Task.FromResult(0) }.Skip(returnWhen == ReturnWhen.FirstCompleted ? 0 : 0).Take(2), returnWhen, TimeSpan.FromSeconds(5), time, CancellationToken.None);
@@ -131,7 +131,7 @@ public class WaitTests
     [InlineData(ReturnWhen.FirstException)]
     public async Task Wait_InputWinsBeforeTimeout_TimerAndRegistrationReleased(ReturnWhen returnWhen)
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         using var cts = new CancellationTokenSource();
         var a = Source<int>();
         Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task }, returnWhen, TimeSpan.FromSeconds(5), time, cts.Token);
@@ -268,14 +268,14 @@ public class WaitTests
     public void Wait_AfterTimeout_NothingStaysAttachedToANeverCompletingInput(ReturnWhen returnWhen)
     {
         var never = Source<int>();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         WeakReference reference = WithoutSynchronizationContext(() => StartAndTimeOut(never.Task, returnWhen, time));
 
         AssertCollectable(() => reference, "Wait must remove everything it attached to an input that never completes");
         GC.KeepAlive(never);
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        static WeakReference StartAndTimeOut(Task<int> never, ReturnWhen returnWhen, ManualTimeProvider time)
+        static WeakReference StartAndTimeOut(Task<int> never, ReturnWhen returnWhen, FakeTimeProvider time)
         {
             Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { never }, returnWhen, TimeSpan.FromSeconds(1), time, CancellationToken.None);
             time.Advance(TimeSpan.FromSeconds(1));
@@ -339,7 +339,7 @@ public class WaitTests
     [Fact]
     public async Task Wait_FirstException_LastPendingInputFaults_ReturnsOnce()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var only = new TaskCompletionSource<int>();
         Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { Task.FromResult(1), only.Task }, ReturnWhen.FirstException, TimeSpan.FromSeconds(5), time, CancellationToken.None);
         only.SetException(new FormatException());
@@ -377,7 +377,7 @@ public class WaitTests
         var c = Source();
         Task[] tasks = { a.Task, b.Task, c.Task };
         Task<WaitResult<Task>> wait = deadline
-            ? Async.Wait(tasks, returnWhen, TimeSpan.FromHours(1), new ManualTimeProvider(), CancellationToken.None)
+            ? Async.Wait(tasks, returnWhen, TimeSpan.FromHours(1), new FakeTimeProvider(), CancellationToken.None)
             : Async.Wait(tasks, returnWhen);
         Task[] replacement = { Task.CompletedTask, Task.CompletedTask, Task.CompletedTask };
         Array.Copy(replacement, tasks, 3);
