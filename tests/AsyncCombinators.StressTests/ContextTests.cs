@@ -101,7 +101,13 @@ public class ContextTests
         static async Task Scenarios(UnobservedExceptionMonitor monitor)
         {
             Func<CancellationToken, Task<int>> Failing = async _ => { await Task.Yield(); throw monitor.NewException(); };
-            Func<CancellationToken, Task<int>> Slow = async ct => { await Task.Delay(20, CancellationToken.None); throw monitor.NewException(); };
+            var slowOnes = new System.Collections.Concurrent.ConcurrentQueue<Task<int>>();
+            Func<CancellationToken, Task<int>> Slow = _ =>
+            {
+                Task<int> slow = FailAfterAWhile(monitor);
+                slowOnes.Enqueue(slow);
+                return slow;
+            };
 
             // The returned tasks are the caller's to observe; the inputs' exceptions are the library's.
             await Settle(Async.Gather(new[] { Failing, Slow, Failing }));
@@ -115,7 +121,17 @@ public class ContextTests
                 _ = task.Exception; // AsCompleted hands tasks back: observing them is the caller's job
             }
 
-            await Task.Delay(100); // let the slow ones fail after the fail-fast returns
+            // The fail-fast calls returned before their slow inputs failed: wait for every one to fail before looking.
+            foreach (Task<int> slow in slowOnes)
+            {
+                await slow.WhenSettled();
+            }
+        }
+
+        static async Task<int> FailAfterAWhile(UnobservedExceptionMonitor monitor)
+        {
+            await Task.Delay(20, CancellationToken.None);
+            throw monitor.NewException();
         }
 
         static async Task Settle(Task task)

@@ -99,20 +99,25 @@ public class RunnerTests
             y.SetException(monitor.NewException());
             (await all).Done.Should().OnlyContain(t => t.Exception != null);
 
-            // An AsCompleted loop over operations left early: the operations that fail afterwards are never yielded,
-            // so the library observes them.
+            // An AsCompleted loop over operations left early: the operations that fail afterwards (here: when leaving
+            // the loop cancels them) are never yielded, so the library observes them.
             var late = new TaskCompletionSource<int>();
-            var ops = new Func<CancellationToken, Task<int>>[] { _ => Task.FromResult(1), _ => late.Task };
+            var ops = new Func<CancellationToken, Task<int>>[]
+            {
+                _ => Task.FromResult(1),
+                ct =>
+                {
+                    ct.Register(() => late.SetException(monitor.NewException()));
+                    return late.Task;
+                },
+            };
             await foreach (var (index, _) in Async.AsCompleted(ops))
             {
                 index.Should().Be(0);
-                _ = Task.Run(async () =>
-                {
-                    await Task.Delay(50).ConfigureAwait(false);
-                    late.SetException(monitor.NewException());
-                });
                 break;
             }
+
+            late.Task.IsFaulted.Should().BeTrue("leaving the loop cancels the operation, which then fails");
 
             var timed = new[] { FailLater(monitor) };
             (await Async.Wait(timed, ReturnWhen.AllCompleted, TimeSpan.FromSeconds(30))).Done.Should().OnlyContain(t => t.Exception != null);
@@ -140,7 +145,7 @@ public class RunnerTests
         var probe = new OperationProbe<int>(2);
         await using IAsyncEnumerator<(int, Task<int>)> e = Async.AsCompleted(probe.Operations, cancellationToken: caller.Token).GetAsyncEnumerator(enumerator.Token);
         ValueTask<bool> next = e.MoveNextAsync();
-        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 2);
+        await WaitUntil(() => probe.StartOrder.Count == 2);
         enumerator.Cancel();
         await FluentActions.Awaiting(() => next.AsTask().Guard()).Should().ThrowAsync<OperationCanceledException>();
         probe.Tokens[0].IsCancellationRequested.Should().BeTrue("the enumerator's token reaches the operations even when the caller passed its own");

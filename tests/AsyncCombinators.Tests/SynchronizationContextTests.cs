@@ -72,7 +72,6 @@ public class SynchronizationContextTests
             _ => throw new ArgumentOutOfRangeException(nameof(call)),
         });
 
-        await Task.Delay(10);
         a.SetResult(1);
         b.SetResult("b");
         await result.Guard();

@@ -52,15 +52,16 @@ public class WaitForTests
         var time = new FakeTimeProvider();
         var op = new Operation<int> { CancelOnToken = false };
         Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(2), time, CancellationToken.None);
+        Task<bool> operationEndedFirst = wait.AtCompletion(() => op.Completion.Task.IsCompleted);
 
         time.Advance(TimeSpan.FromSeconds(2));
         op.Token.IsCancellationRequested.Should().BeTrue();
-        await Task.Delay(20);
-        wait.IsCompleted.Should().BeFalse("WaitFor waits for the operation to finish");
+        wait.IsCompleted.Should().BeFalse("the timeout fired inside Advance, and WaitFor waits for the operation to finish");
 
         op.Completion.SetCanceled(op.Token);
         (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<TimeoutException>())
             .Which.InnerException.Should().BeAssignableTo<OperationCanceledException>().Which.CancellationToken.Should().Be(op.Token);
+        (await operationEndedFirst).Should().BeTrue("WaitFor waits for the operation to finish");
     }
 
     [Fact]
@@ -106,14 +107,14 @@ public class WaitForTests
         using var cts = new CancellationTokenSource();
         var op = new Operation<int> { CancelOnToken = false };
         Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromMinutes(5), cts.Token);
+        Task<bool> operationEndedFirst = wait.AtCompletion(() => op.Completion.Task.IsCompleted);
 
         cts.Cancel();
         op.Token.IsCancellationRequested.Should().BeTrue();
-        await Task.Delay(20);
-        wait.IsCompleted.Should().BeFalse("WaitFor waits for the operation to finish");
         op.Completion.SetCanceled(op.Token);
 
         (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<OperationCanceledException>()).Which.CancellationToken.Should().Be(cts.Token);
+        (await operationEndedFirst).Should().BeTrue("WaitFor waits for the operation to finish");
     }
 
     [Fact]

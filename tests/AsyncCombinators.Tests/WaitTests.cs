@@ -161,10 +161,11 @@ public class WaitTests
     [Fact]
     public async Task Wait_InfiniteTimeout_WaitsWithoutLimit()
     {
+        var time = new FakeTimeProvider();
         var a = Source<int>();
-        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task }, ReturnWhen.AllCompleted, Timeout.InfiniteTimeSpan);
-        await Task.Delay(50);
-        wait.IsCompleted.Should().BeFalse();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task }, ReturnWhen.AllCompleted, Timeout.InfiniteTimeSpan, time, CancellationToken.None);
+        time.Advance(TimeSpan.FromDays(365));
+        wait.IsCompleted.Should().BeFalse("a timer due at any time would have fired inside Advance");
         a.SetResult(1);
         (await wait.Guard()).Done.Should().ContainSingle();
     }
