@@ -83,13 +83,7 @@ public class AsCompletedOperationsTests
     {
         using var cts = new CancellationTokenSource();
         var probe = new OperationProbe<int>(2);
-        Func<Task> consume = async () =>
-        {
-            await foreach (var _ in Async.AsCompleted(probe.Operations, maxConcurrency: 4, cancellationToken: cts.Token))
-            {
-            }
-        };
-        Task run = consume();
+        Task run = Async.AsCompleted(probe.Operations, maxConcurrency: 4, cancellationToken: cts.Token).Drain();
         await WaitUntil(() => probe.StartOrder.Count == 2);
         cts.Cancel();
         await FluentActions.Awaiting(() => run.Guard()).Should().ThrowAsync<OperationCanceledException>();
@@ -103,26 +97,14 @@ public class AsCompletedOperationsTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         var probe = new OperationProbe<int>(1);
-        Func<Task> consume = async () =>
-        {
-            await foreach (var _ in Async.AsCompleted(probe.Operations).WithCancellation(cts.Token))
-            {
-            }
-        };
-        await consume.Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(() => Async.AsCompleted(probe.Operations).Drain(cts.Token)).Should().ThrowAsync<OperationCanceledException>();
         probe.StartOrder.Should().BeEmpty();
     }
 
     [Fact]
     public async Task AsCompleted_Operations_EmptyAndValidation()
     {
-        int n = 0;
-        await foreach (var _ in Async.AsCompleted(Array.Empty<Func<CancellationToken, Task<int>>>()))
-        {
-            n++;
-        }
-
-        n.Should().Be(0);
+        (await Async.AsCompleted(Array.Empty<Func<CancellationToken, Task<int>>>()).Drain()).Should().BeEmpty();
         Call(() => Async.AsCompleted((IEnumerable<Func<CancellationToken, Task<int>>>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("operations");
         Call(() => Async.AsCompleted(new Func<CancellationToken, Task<int>>[] { null! })).Should().Throw<ArgumentException>().WithParameterName("operations");
         Call(() => Async.AsCompleted(new Func<CancellationToken, Task<int>>[] { _ => Task.FromResult(1) }, maxConcurrency: 0)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("maxConcurrency");

@@ -98,30 +98,14 @@ public class AsCompletedTests
         var a = Source<int>();
         Task<int> b = Task.FromResult(2);
         a.SetResult(1);
-        var yielded = new List<Task<int>>();
-        await foreach (Task<int> t in Async.AsCompleted(new[] { a.Task, b, a.Task, b, a.Task }))
-        {
-            yielded.Add(t);
-        }
-
-        yielded.Should().Equal(a.Task, b);
+        (await Async.AsCompleted(new[] { a.Task, b, a.Task, b, a.Task }).Drain()).Should().Equal(a.Task, b);
     }
 
     [Fact]
     public async Task AsCompleted_Empty_YieldsNothing()
     {
-        int count = 0;
-        await foreach (Task<int> _ in Async.AsCompleted(Array.Empty<Task<int>>()))
-        {
-            count++;
-        }
-
-        await foreach (Task _ in Async.AsCompleted(Array.Empty<Task>(), TimeSpan.FromSeconds(1)))
-        {
-            count++;
-        }
-
-        count.Should().Be(0);
+        (await Async.AsCompleted(Array.Empty<Task<int>>()).Drain()).Should().BeEmpty();
+        (await Async.AsCompleted(Array.Empty<Task>(), TimeSpan.FromSeconds(1)).Drain()).Should().BeEmpty();
     }
 
     [Fact]

@@ -10,8 +10,6 @@ namespace AsyncCombinators.Tests;
 /// </summary>
 public class RunnerTests
 {
-    private static readonly AsyncLocal<string?> s_ambient = new();
-
     [Fact]
     public async Task GatherOperations_CancellationCausedByTheFirstFailure_IsNotAFailure_EvenAsAFaultedOperationCanceledException()
     {
@@ -42,20 +40,12 @@ public class RunnerTests
     [Fact]
     public async Task Operations_StartedLater_RunInTheCallersExecutionContext()
     {
-        s_ambient.Value = "caller";
-        var seen = new System.Collections.Concurrent.ConcurrentQueue<string?>();
-        Func<CancellationToken, Task<int>> Op(int i) => _ =>
-        {
-            seen.Enqueue(s_ambient.Value);
-            var done = new TaskCompletionSource<int>();
-            // Completed from a pool thread that does not carry the caller's execution context.
-            ThreadPool.UnsafeQueueUserWorkItem(_ => done.SetResult(i), null);
-            return done.Task;
-        };
+        AmbientProbe.Ambient = "caller";
+        var probe = new AmbientProbe();
 
-        (await Async.Gather(Enumerable.Range(0, 5).Select(Op), maxConcurrency: 1).Guard()).Should().Equal(0, 1, 2, 3, 4);
-        seen.Should().HaveCount(5).And.OnlyContain(v => v == "caller");
-        s_ambient.Value = null;
+        (await Async.Gather(Enumerable.Range(0, 5).Select(probe.Operation), maxConcurrency: 1).Guard()).Should().Equal(0, 1, 2, 3, 4);
+        probe.Seen.Should().HaveCount(5).And.OnlyContain(v => v == "caller");
+        AmbientProbe.Ambient = null;
     }
 
     [Fact]

@@ -61,6 +61,18 @@ public static class TestUtil
     public static Task<bool> AtCompletion(this Task task, Func<bool> condition) =>
         task.ContinueWith(_ => condition(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
+    /// <summary>Enumerates <paramref name="source"/> to its end and returns what it yielded, in order.</summary>
+    public static async Task<List<T>> Drain<T>(this IAsyncEnumerable<T> source, CancellationToken cancellationToken = default)
+    {
+        var items = new List<T>();
+        await foreach (T item in source.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            items.Add(item);
+        }
+
+        return items;
+    }
+
     /// <summary>Asserts that the object created by <paramref name="create"/> can be collected, so nothing still references it.</summary>
     public static void AssertCollectable(Func<WeakReference> create, string because)
     {
