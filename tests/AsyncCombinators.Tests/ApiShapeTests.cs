@@ -94,6 +94,22 @@ public class ApiShapeTests
     }
 
     [Fact]
+    public void PublicTypes_Kinds_ReadOnlyStructsSealedAndStaticClasses()
+    {
+        // PublicAPI.Shipped.txt, checked by the public API analyzer, lists every public type and member, but not what
+        // kind of type each is: a class that loses `sealed` or a struct that loses `readonly` is a breaking change too.
+        typeof(Async).Assembly.GetExportedTypes().Should().HaveCount(7);
+        new[] { typeof(Outcome), typeof(Outcome<>), typeof(WaitResult<>) }.Where(t => !t.IsValueType || !IsReadOnly(t)).Should().BeEmpty("they are readonly structs");
+        new[] { typeof(Async), typeof(OutcomeExtensions) }.Should().OnlyContain(t => t.IsClass && t.IsAbstract && t.IsSealed);
+        typeof(TaskGroup).Should().BeSealed();
+        typeof(ReturnWhen).IsEnum.Should().BeTrue();
+
+        // By name: a netstandard2.0 build carries the compiler's own copy of the attribute, not the runtime's.
+        static bool IsReadOnly(Type type) =>
+            type.CustomAttributes.Any(a => a.AttributeType.FullName == "System.Runtime.CompilerServices.IsReadOnlyAttribute");
+    }
+
+    [Fact]
     public async Task TestableTime_OverloadsTakeATimeProviderBeforeTheToken()
     {
         var timeProvider = new FakeTimeProvider();
