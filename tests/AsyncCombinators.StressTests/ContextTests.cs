@@ -73,7 +73,7 @@ public class ContextTests
     }
 
     [Fact]
-    public async Task ObservedExceptions_NeverReachUnobservedTaskException()
+    public async Task InputExceptions_ObservedByTheLibrary_NeverReachUnobservedTaskException()
     {
         using var monitor = new UnobservedExceptionMonitor();
         await Scenarios(monitor);

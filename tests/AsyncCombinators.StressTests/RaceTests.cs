@@ -49,9 +49,8 @@ public class RaceTests
         // The first Group inputs share one group: both threads' completions run the group's delegate at the same time.
         // Each input must be claimed by exactly one run (counted twice, the gather would end before its last input), and
         // every input must have been examined when the last claim ends the gather (a result or a failure must not be
-        // missed). More rounds than the other races: the window (between one run's examination and another's last claim)
-        // is a few instructions wide; with a record made after its claim and groups of eight, 3000 rounds failed in about
-        // half of the runs, 20,000 in each of three.
+        // missed). More rounds than the other races: the window (between one delegate's examination and another's last
+        // claim) is a few instructions wide, so a defect there shows only in a small share of rounds.
         using var monitor = new UnobservedExceptionMonitor();
         for (int i = 0; i < 20_000; i++)
         {

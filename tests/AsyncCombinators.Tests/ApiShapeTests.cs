@@ -3,7 +3,7 @@ using static AsyncCombinators.Tests.Infrastructure.TestUtil;
 
 namespace AsyncCombinators.Tests;
 
-/// <summary>Every call shape of the API contract (shared/API.md, v1), compiled exactly as written there.</summary>
+/// <summary>Every call shape of the API contract, compiled exactly as the contract writes it.</summary>
 public class ApiShapeTests
 {
     private static Task<int> FetchAsync(CancellationToken ct) => Task.FromResult(ct.CanBeCanceled ? 1 : 0);
@@ -11,7 +11,7 @@ public class ApiShapeTests
     private static Task DoAsync(CancellationToken ct) => Task.Delay(1, ct);
 
     [Fact]
-    public async Task ContractV1_EveryCallShapeCompilesWithTheDocumentedTypes()
+    public async Task ApiContractV1_EveryCallShape_CompilesWithTheDocumentedTypes()
     {
         using var cts = new CancellationTokenSource();
         CancellationToken cancellationToken = cts.Token;
@@ -110,7 +110,7 @@ public class ApiShapeTests
     }
 
     [Fact]
-    public async Task TestableTime_OverloadsTakeATimeProviderBeforeTheToken()
+    public async Task TimeProviderOverloads_EveryTimedCall_TakeTheProviderBeforeTheToken()
     {
         var timeProvider = new FakeTimeProvider();
         CancellationToken ct = CancellationToken.None;
@@ -136,7 +136,7 @@ public class ApiShapeTests
     private static Task BAsync(CancellationToken ct) => Task.Delay(1, ct);
 
     [Fact]
-    public async Task ContractV2_EveryCallShapeCompilesWithTheDocumentedTypes()
+    public async Task ApiContractV2_EveryCallShape_CompilesWithTheDocumentedTypes()
     {
         using var cts = new CancellationTokenSource();
         CancellationToken ct = cts.Token, cancellationToken = cts.Token;

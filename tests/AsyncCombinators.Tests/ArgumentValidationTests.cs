@@ -57,7 +57,7 @@ public class ArgumentValidationTests
     }
 
     [Fact]
-    public void PublicSurface_HasNullArgumentCases()
+    public void PublicSurface_ReferenceParameters_HaveNullArgumentCases()
     {
         PublicMethodsWithReferenceParameters().Count().Should().BeGreaterThan(30);
     }

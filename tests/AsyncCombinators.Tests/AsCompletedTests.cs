@@ -7,7 +7,7 @@ namespace AsyncCombinators.Tests;
 public class AsCompletedTests
 {
     [Fact]
-    public async Task AsCompleted_YieldsOriginalTasksInCompletionOrder()
+    public async Task AsCompleted_PendingTasks_YieldsTheOriginalTasksInCompletionOrder()
     {
         var sources = Enumerable.Range(0, 4).Select(_ => Source<int>()).ToArray();
         await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(sources.Select(s => s.Task)).GetAsyncEnumerator();

@@ -114,7 +114,7 @@ public class FirstSuccessfulTests
     }
 
     [Fact]
-    public async Task FirstSuccessful_ContractShapes()
+    public async Task FirstSuccessful_EveryContractCallShape_Completes()
     {
         using var cts = new CancellationTokenSource();
         var ct = cts.Token;
@@ -183,7 +183,7 @@ public class FirstSuccessfulTests
     }
 
     [Fact]
-    public async Task FirstSuccessful_TimerOnlyWhenThereIsSomethingToStagger()
+    public async Task FirstSuccessful_OneOperationOrNoStagger_CreatesNoTimer()
     {
         var time = new TimerCountingTimeProvider();
         var one = new OperationProbe<int>(1);

@@ -57,7 +57,7 @@ public class MessageTests
     }
 
     [Fact]
-    public void MaxConcurrencyBelowOne_SaysAtLeastOneMustRun()
+    public void MaxConcurrency_BelowOne_MessageSaysAtLeastOneMustRun()
     {
         Call(() => Async.Gather(new Func<CancellationToken, Task<int>>[] { _ => Task.FromResult(1) }, maxConcurrency: 0))
             .Should().Throw<ArgumentOutOfRangeException>().WithMessage("At least one operation must be allowed to run.*")
@@ -73,7 +73,7 @@ public class MessageTests
     }
 
     [Fact]
-    public void OutcomeToString_DescribesEachState()
+    public void OutcomeToString_EachState_DescribesIt()
     {
         Outcome.FromResult(5).ToString().Should().Be("Success(5)");
         Outcome.Success.ToString().Should().Be("Success");

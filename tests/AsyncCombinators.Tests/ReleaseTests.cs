@@ -22,7 +22,7 @@ public class ReleaseTests
 
     [Theory]
     [MemberData(nameof(Calls))]
-    public void CompletedCall_LeavesNothingOnTheCallersTokenOrClock(string call)
+    public void EveryCall_Completed_LeavesNothingOnTheCallersTokenOrClock(string call)
     {
         using var cts = new CancellationTokenSource();
         var time = new TimerCountingTimeProvider();

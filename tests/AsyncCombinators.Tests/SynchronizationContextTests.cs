@@ -23,7 +23,7 @@ public class SynchronizationContextTests
 
     [Theory]
     [MemberData(nameof(Calls))]
-    public async Task NoContinuationIsPostedToTheCallersContext(string call)
+    public async Task EveryCall_UnderTheCallersSynchronizationContext_PostsNothingToIt(string call)
     {
         var context = new RecordingContext();
         var a = Source<int>();

@@ -111,7 +111,7 @@ public class TaskGroupTests
     }
 
     [Fact]
-    public async Task TaskGroup_ChildrenStartChildrenWhileTheGroupDrains()
+    public async Task TaskGroup_ChildrenStartChildrenWhileDraining_WaitsForThemAll()
     {
         var gate = Source();
         int grandchildren = 0;

@@ -533,7 +533,7 @@ public class WaitTests
     public void Wait_NeverObservesAnInputsException_InAnyMode()
     {
         // As asyncio's wait() never retrieves an exception, Wait hands the tasks back and observing them is the caller's
-        // job (API.md): no mode marks an input's exception observed as a side effect.
+        // job, as the contract requires: no mode marks an input's exception observed as a side effect.
         using var monitor = new UnobservedExceptionMonitor();
         Run(monitor);
         monitor.CollectAndGetSeen().Should().HaveCount(4, "each input's exception is left for its owner");
