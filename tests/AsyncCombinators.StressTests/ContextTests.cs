@@ -6,8 +6,6 @@ namespace AsyncCombinators.StressTests;
 /// <summary>Synchronization contexts, execution context flow, and exceptions the library must observe.</summary>
 public class ContextTests
 {
-    private static readonly AsyncLocal<string?> s_ambient = new();
-
     public static TheoryData<string> BlockingCalls() => new()
     {
         "Gather", "GatherOutcomes", "Wait", "WaitFor cold", "WaitFor hot", "Gather operations", "FirstSuccessful", "TaskGroup", "AsCompleted",
@@ -35,7 +33,7 @@ public class ContextTests
                     "Gather operations" => Async.Gather(new Func<CancellationToken, Task<int>>[] { _ => Later(1), _ => Later(2), _ => Later(3) }, maxConcurrency: 1),
                     "FirstSuccessful" => Async.FirstSuccessful(new Func<CancellationToken, Task<int>>[] { _ => Later(1), _ => Later(2) }, TimeSpan.FromMilliseconds(1)),
                     "TaskGroup" => TaskGroup.RunAsync(group => { _ = group.Run(_ => Later(1)); return Task.CompletedTask; }),
-                    _ => DrainAsCompleted(new[] { Later(1), Later(2) }),
+                    _ => Task.Run(() => Async.AsCompleted(new[] { Later(1), Later(2) }).Drain()),
                 };
                 result.SetResult(blocking.Wait(TimeSpan.FromSeconds(20)));
             }
@@ -48,38 +46,21 @@ public class ContextTests
         (await result.Task.Guard()).Should().BeTrue($"{which} must complete while the caller blocks its context");
     }
 
-    private static Task DrainAsCompleted(Task<int>[] tasks) => Task.Run(async () =>
-    {
-        await foreach (Task<int> _ in Async.AsCompleted(tasks).ConfigureAwait(false))
-        {
-        }
-    });
-
     [Fact]
     public async Task AsyncLocal_FlowsIntoEveryOperation_AlsoThoseStartedLater()
     {
-        s_ambient.Value = "caller";
-        var seen = new System.Collections.Concurrent.ConcurrentBag<string?>();
-        // Each operation completes on a pool thread that does not carry the caller's context, so the library's
-        // continuation (and the next operation it starts) runs there unless the library restores the caller's context.
-        Func<CancellationToken, Task<int>> Op(int i) => _ =>
-        {
-            seen.Add(s_ambient.Value);
-            var done = new TaskCompletionSource<int>();
-            ThreadPool.UnsafeQueueUserWorkItem(_ => done.SetResult(i), null);
-            return done.Task;
-        };
+        AmbientProbe.Ambient = "caller";
+        var probe = new AmbientProbe();
+        Func<CancellationToken, Task<int>> Op(int i) => probe.Operation(i);
 
         // maxConcurrency 1: every operation after the first starts from the previous one's completion.
         await Async.Gather(Enumerable.Range(0, 20).Select(Op), maxConcurrency: 1);
         await Async.GatherOutcomes(Enumerable.Range(0, 20).Select(Op), maxConcurrency: 2);
-        await foreach (var _ in Async.AsCompleted(Enumerable.Range(0, 20).Select(Op), maxConcurrency: 1))
-        {
-        }
+        await Async.AsCompleted(Enumerable.Range(0, 20).Select(Op), maxConcurrency: 1).Drain();
 
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var stuck = new TaskCompletionSource<int>();
-        Task<int> race = Async.FirstSuccessful(new Func<CancellationToken, Task<int>>[] { ct => { seen.Add(s_ambient.Value); ct.Register(() => stuck.TrySetCanceled()); return stuck.Task; }, Op(1) }, TimeSpan.FromSeconds(1), time);
+        Task<int> race = Async.FirstSuccessful(new Func<CancellationToken, Task<int>>[] { ct => { probe.Record(); ct.Register(() => stuck.TrySetCanceled()); return stuck.Task; }, Op(1) }, TimeSpan.FromSeconds(1), time);
         Task advance = Task.Run(() => time.Advance(TimeSpan.FromSeconds(1))); // the stagger timer fires on another thread
         await advance;
         (await race.Guard()).Should().Be(1);
@@ -87,11 +68,12 @@ public class ContextTests
         await Async.WaitFor(Op(1), TimeSpan.FromSeconds(5));
         await TaskGroup.RunAsync(group => group.Run(Op(1)));
 
-        seen.Should().HaveCountGreaterThan(60).And.OnlyContain(v => v == "caller");
+        probe.Seen.Should().HaveCountGreaterThan(60).And.OnlyContain(v => v == "caller");
+        AmbientProbe.Ambient = null;
     }
 
     [Fact]
-    public async Task ObservedExceptions_NeverReachUnobservedTaskException()
+    public async Task InputExceptions_ObservedByTheLibrary_NeverReachUnobservedTaskException()
     {
         using var monitor = new UnobservedExceptionMonitor();
         await Scenarios(monitor);
@@ -101,7 +83,13 @@ public class ContextTests
         static async Task Scenarios(UnobservedExceptionMonitor monitor)
         {
             Func<CancellationToken, Task<int>> Failing = async _ => { await Task.Yield(); throw monitor.NewException(); };
-            Func<CancellationToken, Task<int>> Slow = async ct => { await Task.Delay(20, CancellationToken.None); throw monitor.NewException(); };
+            var slowOnes = new System.Collections.Concurrent.ConcurrentQueue<Task<int>>();
+            Func<CancellationToken, Task<int>> Slow = _ =>
+            {
+                Task<int> slow = FailAfterAWhile(monitor);
+                slowOnes.Enqueue(slow);
+                return slow;
+            };
 
             // The returned tasks are the caller's to observe; the inputs' exceptions are the library's.
             await Settle(Async.Gather(new[] { Failing, Slow, Failing }));
@@ -115,7 +103,17 @@ public class ContextTests
                 _ = task.Exception; // AsCompleted hands tasks back: observing them is the caller's job
             }
 
-            await Task.Delay(100); // let the slow ones fail after the fail-fast returns
+            // The fail-fast calls returned before their slow inputs failed: wait for every one to fail before looking.
+            foreach (Task<int> slow in slowOnes)
+            {
+                await slow.WhenSettled();
+            }
+        }
+
+        static async Task<int> FailAfterAWhile(UnobservedExceptionMonitor monitor)
+        {
+            await Task.Delay(20, CancellationToken.None);
+            throw monitor.NewException();
         }
 
         static async Task Settle(Task task)

@@ -17,7 +17,7 @@ public class RaceTests
         int timeouts = 0;
         for (int i = 0; i < Rounds; i++)
         {
-            var time = new ManualTimeProvider();
+            var time = new TimerCountingTimeProvider();
             var op = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             Task<int> wait = Async.WaitFor(ct => { ct.Register(() => op.TrySetCanceled(ct)); return op.Task; }, TimeSpan.FromSeconds(1), time, CancellationToken.None);
             using var start = new Barrier(2);
@@ -49,9 +49,8 @@ public class RaceTests
         // The first Group inputs share one group: both threads' completions run the group's delegate at the same time.
         // Each input must be claimed by exactly one run (counted twice, the gather would end before its last input), and
         // every input must have been examined when the last claim ends the gather (a result or a failure must not be
-        // missed). More rounds than the other races: the window (between one run's examination and another's last claim)
-        // is a few instructions wide; with a record made after its claim and groups of eight, 3000 rounds failed in about
-        // half of the runs, 20,000 in each of three.
+        // missed). More rounds than the other races: the window (between one delegate's examination and another's last
+        // claim) is a few instructions wide, so a defect there shows only in a small share of rounds.
         using var monitor = new UnobservedExceptionMonitor();
         for (int i = 0; i < 20_000; i++)
         {
@@ -111,7 +110,7 @@ public class RaceTests
         // The calls count down from a bias while they attach to the pending inputs: inputs completed by another thread
         // during that loop (some before their registration, some after) must each count once, and the call must end
         // exactly when its condition holds, whichever thread gets there. In every other round one input faults.
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         for (int i = 0; i < Rounds; i++)
         {
             int faulting = i % 2 == 0 ? 16 : -1;
@@ -180,7 +179,7 @@ public class RaceTests
     {
         for (int i = 0; i < Rounds; i++)
         {
-            var time = new ManualTimeProvider();
+            var time = new TimerCountingTimeProvider();
             var input = new TaskCompletionSource<int>();
             var wait = Async.Wait(new[] { input.Task }, (ReturnWhen)(i % 3), TimeSpan.FromSeconds(1), time, CancellationToken.None);
             var enumerator = Async.AsCompleted(new[] { input.Task }, TimeSpan.FromSeconds(1), time, CancellationToken.None).GetAsyncEnumerator();

@@ -3,7 +3,7 @@ using static AsyncCombinators.Tests.Infrastructure.TestUtil;
 
 namespace AsyncCombinators.Tests;
 
-/// <summary>Every call shape of the API contract (shared/API.md, v1), compiled exactly as written there.</summary>
+/// <summary>Every call shape of the API contract, compiled exactly as the contract writes it.</summary>
 public class ApiShapeTests
 {
     private static Task<int> FetchAsync(CancellationToken ct) => Task.FromResult(ct.CanBeCanceled ? 1 : 0);
@@ -11,7 +11,7 @@ public class ApiShapeTests
     private static Task DoAsync(CancellationToken ct) => Task.Delay(1, ct);
 
     [Fact]
-    public async Task ContractV1_EveryCallShapeCompilesWithTheDocumentedTypes()
+    public async Task ApiContractV1_EveryCallShape_CompilesWithTheDocumentedTypes()
     {
         using var cts = new CancellationTokenSource();
         CancellationToken cancellationToken = cts.Token;
@@ -94,9 +94,25 @@ public class ApiShapeTests
     }
 
     [Fact]
-    public async Task TestableTime_OverloadsTakeATimeProviderBeforeTheToken()
+    public void PublicTypes_Kinds_ReadOnlyStructsSealedAndStaticClasses()
     {
-        var timeProvider = new ManualTimeProvider();
+        // PublicAPI.Shipped.txt, checked by the public API analyzer, lists every public type and member, but not what
+        // kind of type each is: a class that loses `sealed` or a struct that loses `readonly` is a breaking change too.
+        typeof(Async).Assembly.GetExportedTypes().Should().HaveCount(7);
+        new[] { typeof(Outcome), typeof(Outcome<>), typeof(WaitResult<>) }.Where(t => !t.IsValueType || !IsReadOnly(t)).Should().BeEmpty("they are readonly structs");
+        new[] { typeof(Async), typeof(OutcomeExtensions) }.Should().OnlyContain(t => t.IsClass && t.IsAbstract && t.IsSealed);
+        typeof(TaskGroup).Should().BeSealed();
+        typeof(ReturnWhen).IsEnum.Should().BeTrue();
+
+        // By name: a netstandard2.0 build carries the compiler's own copy of the attribute, not the runtime's.
+        static bool IsReadOnly(Type type) =>
+            type.CustomAttributes.Any(a => a.AttributeType.FullName == "System.Runtime.CompilerServices.IsReadOnlyAttribute");
+    }
+
+    [Fact]
+    public async Task TimeProviderOverloads_EveryTimedCall_TakeTheProviderBeforeTheToken()
+    {
+        var timeProvider = new FakeTimeProvider();
         CancellationToken ct = CancellationToken.None;
         var tasks = new[] { Task.FromResult(1) };
         Func<CancellationToken, Task<int>> op = _ => Task.FromResult(2);
@@ -120,7 +136,7 @@ public class ApiShapeTests
     private static Task BAsync(CancellationToken ct) => Task.Delay(1, ct);
 
     [Fact]
-    public async Task ContractV2_EveryCallShapeCompilesWithTheDocumentedTypes()
+    public async Task ApiContractV2_EveryCallShape_CompilesWithTheDocumentedTypes()
     {
         using var cts = new CancellationTokenSource();
         CancellationToken ct = cts.Token, cancellationToken = cts.Token;

@@ -57,7 +57,7 @@ public class ArgumentValidationTests
     }
 
     [Fact]
-    public void PublicSurface_HasNullArgumentCases()
+    public void PublicSurface_ReferenceParameters_HaveNullArgumentCases()
     {
         PublicMethodsWithReferenceParameters().Count().Should().BeGreaterThan(30);
     }
@@ -79,7 +79,7 @@ public class ArgumentValidationTests
 
         if (type == typeof(TimeProvider))
         {
-            return new ManualTimeProvider();
+            return new FakeTimeProvider();
         }
 
         if (type == typeof(Exception))

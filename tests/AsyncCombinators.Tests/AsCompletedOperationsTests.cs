@@ -11,11 +11,11 @@ public class AsCompletedOperationsTests
         var probe = new OperationProbe<int>(3);
         var seen = new List<(int, int)>();
         Task consume = Consume();
-        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 3);
+        await WaitUntil(() => probe.StartOrder.Count == 3);
         probe.Completions[2].SetResult(20);
-        await GatherOperationsTests.WaitUntil(() => seen.Count == 1);
+        await WaitUntil(() => seen.Count == 1);
         probe.Completions[0].SetException(new FormatException());
-        await GatherOperationsTests.WaitUntil(() => seen.Count == 2);
+        await WaitUntil(() => seen.Count == 2);
         probe.Completions[1].SetResult(10);
         await consume.Guard();
 
@@ -44,7 +44,7 @@ public class AsCompletedOperationsTests
         probe.Completions[0].SetResult(0);
         (await first.AsTask().Guard()).Should().BeTrue();
         probe.Completions[1].SetResult(1);
-        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 4);
+        await WaitUntil(() => probe.StartOrder.Count == 4);
         probe.Peak.Should().Be(2);
         probe.Completions[2].SetResult(2);
         probe.Completions[3].SetResult(3);
@@ -65,16 +65,16 @@ public class AsCompletedOperationsTests
         ValueTask<bool> next = e.MoveNextAsync();
         probe.Completions[0].SetResult(0);
         (await next.AsTask().Guard()).Should().BeTrue();
-        await GatherOperationsTests.WaitUntil(() => probe.Started(2));
+        await WaitUntil(() => probe.Started(2));
 
         Task dispose = e.DisposeAsync().AsTask();
-        await GatherOperationsTests.WaitUntil(() => probe.Tokens[1].IsCancellationRequested && probe.Tokens[2].IsCancellationRequested);
-        await Task.Delay(20);
-        dispose.IsCompleted.Should().BeFalse("disposal waits for the running operations");
-        probe.Started(3).Should().BeFalse();
+        Task<bool> runningEndedFirst = dispose.AtCompletion(() => probe.Completions[1].Task.IsCompleted && probe.Completions[2].Task.IsCompleted);
+        await WaitUntil(() => probe.Tokens[1].IsCancellationRequested && probe.Tokens[2].IsCancellationRequested);
         probe.Completions[1].SetCanceled();
         probe.Completions[2].SetResult(2);
         await dispose.Guard();
+        (await runningEndedFirst).Should().BeTrue("disposal waits for the running operations");
+        probe.Started(3).Should().BeFalse();
         probe.Running.Should().Be(0);
     }
 
@@ -83,14 +83,8 @@ public class AsCompletedOperationsTests
     {
         using var cts = new CancellationTokenSource();
         var probe = new OperationProbe<int>(2);
-        Func<Task> consume = async () =>
-        {
-            await foreach (var _ in Async.AsCompleted(probe.Operations, maxConcurrency: 4, cancellationToken: cts.Token))
-            {
-            }
-        };
-        Task run = consume();
-        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 2);
+        Task run = Async.AsCompleted(probe.Operations, maxConcurrency: 4, cancellationToken: cts.Token).Drain();
+        await WaitUntil(() => probe.StartOrder.Count == 2);
         cts.Cancel();
         await FluentActions.Awaiting(() => run.Guard()).Should().ThrowAsync<OperationCanceledException>();
         probe.Tokens.Should().OnlyContain(t => t.IsCancellationRequested);
@@ -103,26 +97,14 @@ public class AsCompletedOperationsTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         var probe = new OperationProbe<int>(1);
-        Func<Task> consume = async () =>
-        {
-            await foreach (var _ in Async.AsCompleted(probe.Operations).WithCancellation(cts.Token))
-            {
-            }
-        };
-        await consume.Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(() => Async.AsCompleted(probe.Operations).Drain(cts.Token)).Should().ThrowAsync<OperationCanceledException>();
         probe.StartOrder.Should().BeEmpty();
     }
 
     [Fact]
     public async Task AsCompleted_Operations_EmptyAndValidation()
     {
-        int n = 0;
-        await foreach (var _ in Async.AsCompleted(Array.Empty<Func<CancellationToken, Task<int>>>()))
-        {
-            n++;
-        }
-
-        n.Should().Be(0);
+        (await Async.AsCompleted(Array.Empty<Func<CancellationToken, Task<int>>>()).Drain()).Should().BeEmpty();
         Call(() => Async.AsCompleted((IEnumerable<Func<CancellationToken, Task<int>>>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("operations");
         Call(() => Async.AsCompleted(new Func<CancellationToken, Task<int>>[] { null! })).Should().Throw<ArgumentException>().WithParameterName("operations");
         Call(() => Async.AsCompleted(new Func<CancellationToken, Task<int>>[] { _ => Task.FromResult(1) }, maxConcurrency: 0)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("maxConcurrency");

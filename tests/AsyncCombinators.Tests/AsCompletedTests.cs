@@ -7,7 +7,7 @@ namespace AsyncCombinators.Tests;
 public class AsCompletedTests
 {
     [Fact]
-    public async Task AsCompleted_YieldsOriginalTasksInCompletionOrder()
+    public async Task AsCompleted_PendingTasks_YieldsTheOriginalTasksInCompletionOrder()
     {
         var sources = Enumerable.Range(0, 4).Select(_ => Source<int>()).ToArray();
         await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(sources.Select(s => s.Task)).GetAsyncEnumerator();
@@ -98,36 +98,20 @@ public class AsCompletedTests
         var a = Source<int>();
         Task<int> b = Task.FromResult(2);
         a.SetResult(1);
-        var yielded = new List<Task<int>>();
-        await foreach (Task<int> t in Async.AsCompleted(new[] { a.Task, b, a.Task, b, a.Task }))
-        {
-            yielded.Add(t);
-        }
-
-        yielded.Should().Equal(a.Task, b);
+        (await Async.AsCompleted(new[] { a.Task, b, a.Task, b, a.Task }).Drain()).Should().Equal(a.Task, b);
     }
 
     [Fact]
     public async Task AsCompleted_Empty_YieldsNothing()
     {
-        int count = 0;
-        await foreach (Task<int> _ in Async.AsCompleted(Array.Empty<Task<int>>()))
-        {
-            count++;
-        }
-
-        await foreach (Task _ in Async.AsCompleted(Array.Empty<Task>(), TimeSpan.FromSeconds(1)))
-        {
-            count++;
-        }
-
-        count.Should().Be(0);
+        (await Async.AsCompleted(Array.Empty<Task<int>>()).Drain()).Should().BeEmpty();
+        (await Async.AsCompleted(Array.Empty<Task>(), TimeSpan.FromSeconds(1)).Drain()).Should().BeEmpty();
     }
 
     [Fact]
     public async Task AsCompleted_Timeout_YieldsWhatCompletedBeforeDeadlineThenThrowsTimeout()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var a = Source<int>();
         var b = Source<int>();
         var never = Source<int>();
@@ -150,7 +134,7 @@ public class AsCompletedTests
     [Fact]
     public async Task AsCompleted_TimeoutWhileWaiting_MoveNextThrowsTimeout()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var never = Source<int>();
         await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { never.Task }, TimeSpan.FromSeconds(1), time, CancellationToken.None).GetAsyncEnumerator();
         ValueTask<bool> next = e.MoveNextAsync();
@@ -162,7 +146,7 @@ public class AsCompletedTests
     [Fact]
     public async Task AsCompleted_TaskHandedToWaitingConsumerThenTimeout_NotYieldedTwice()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var fast = Source<int>();
         var slow = Source<int>();
         await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { fast.Task, slow.Task }, TimeSpan.FromSeconds(1), time, CancellationToken.None).GetAsyncEnumerator();
@@ -180,7 +164,7 @@ public class AsCompletedTests
     [Fact]
     public async Task AsCompleted_Timeout_MeasuredFromGetAsyncEnumerator_EachEnumerationIndependent()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var a = Source<int>();
         IAsyncEnumerable<Task<int>> sequence = Async.AsCompleted(new[] { a.Task }, TimeSpan.FromSeconds(10), time, CancellationToken.None);
 
@@ -201,7 +185,7 @@ public class AsCompletedTests
     [Fact]
     public async Task AsCompleted_NullOrInfiniteTimeout_NoLimit()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var a = Source<int>();
         await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { a.Task }, null, time, CancellationToken.None).GetAsyncEnumerator();
         await using IAsyncEnumerator<Task<int>> e2 = Async.AsCompleted(new[] { a.Task }, Timeout.InfiniteTimeSpan, time, CancellationToken.None).GetAsyncEnumerator();
@@ -352,14 +336,14 @@ public class AsCompletedTests
     public void AsCompleted_EnumerationEnded_NothingStaysAttachedToANeverCompletingInput(string how)
     {
         var never = Source<int>();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         WeakReference reference = WithoutSynchronizationContext(() => StartAndEnd(never.Task, time, how));
 
         AssertCollectable(() => reference, "AsCompleted must remove everything it attached to an input that never completes");
         GC.KeepAlive(never);
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        static WeakReference StartAndEnd(Task<int> never, ManualTimeProvider time, string how)
+        static WeakReference StartAndEnd(Task<int> never, FakeTimeProvider time, string how)
         {
             using var cts = new CancellationTokenSource();
             IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { never }, TimeSpan.FromSeconds(1), time, cts.Token).GetAsyncEnumerator();
@@ -385,7 +369,7 @@ public class AsCompletedTests
     [Fact]
     public async Task AsCompleted_ZeroTimeout_YieldsWhatIsCompleteThenTimesOut()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         Task<int> done = Task.FromResult(1);
         var pending = Source<int>();
         await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { pending.Task, done }, TimeSpan.Zero, time, CancellationToken.None).GetAsyncEnumerator();
@@ -410,7 +394,7 @@ public class AsCompletedTests
     [Fact]
     public async Task AsCompleted_AllCompleteAtStartWithTimeout_NoTimerYieldsAll()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var tasks = new[] { Task.FromResult(1), Task.FromResult(2) };
         var seen = new List<Task<int>>();
         await foreach (Task<int> t in Async.AsCompleted(tasks, TimeSpan.FromSeconds(1), time, CancellationToken.None))
@@ -425,7 +409,7 @@ public class AsCompletedTests
     [Fact]
     public async Task AsCompleted_TimeoutAfterEverythingWasQueued_StillYieldsAll()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var a = new TaskCompletionSource<int>();
         await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { a.Task }, TimeSpan.FromSeconds(1), time, CancellationToken.None).GetAsyncEnumerator();
         a.SetResult(1);

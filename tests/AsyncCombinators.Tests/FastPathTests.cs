@@ -18,7 +18,7 @@ public class FastPathTests
     }
 
     [Fact]
-    public void EmptyInputs_ReturnOneCachedTaskPerResultType()
+    public void Combinators_EmptyInputs_ReturnOneCachedTaskPerResultType()
     {
         var noOps = Array.Empty<Func<CancellationToken, Task<int>>>();
         Async.Gather(noOps).Should().BeSameAs(Async.Gather(new List<Func<CancellationToken, Task<int>>>()));
@@ -144,7 +144,7 @@ public class FastPathTests
     [Fact]
     public async Task Wait_WithoutTimeout_CreatesNoTimer()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var a = Source();
         using var cts = new CancellationTokenSource();
         Task<WaitResult<Task>> wait = Async.Wait(new[] { a.Task }, ReturnWhen.FirstCompleted, Timeout.InfiniteTimeSpan, time, cts.Token);
@@ -177,7 +177,7 @@ public class FastPathTests
     }
 
     [Fact]
-    public void Distinct_ReturnsTheSameArrayWhenEveryElementIsDistinct()
+    public void Distinct_EveryElementDistinct_ReturnsTheSameArray()
     {
         foreach (int n in new[] { 0, 1, 2, 3, 16, 17, 40, 1000 })
         {
@@ -187,7 +187,7 @@ public class FastPathTests
     }
 
     [Fact]
-    public void Distinct_KeepsTheFirstOccurrenceOfEachElementInOrder()
+    public void Distinct_Duplicates_KeepsTheFirstOccurrenceOfEachInOrder()
     {
         foreach (int n in new[] { 2, 3, 16, 17, 40, 1000 })
         {
@@ -210,7 +210,7 @@ public class FastPathTests
     }
 
     [Fact]
-    public void ToDistinctArray_AWaitPartitionIsCopiedWithoutAnotherDuplicateCheck()
+    public void ToDistinctArray_WaitPartition_IsCopiedWithoutAnotherDuplicateCheck()
     {
         Task[] tasks = Enumerable.Range(0, 40).Select(_ => new TaskCompletionSource().Task).ToArray();
         var partition = new ReadOnlySegment<Task>(tasks, 0, tasks.Length);
@@ -226,7 +226,7 @@ public class FastPathTests
     }
 
     [Fact]
-    public void Distinct_DoesNotKeepTheElementsAlive()
+    public void Distinct_AfterTheCheck_DoesNotKeepTheElementsAlive()
     {
         // On this thread, whose pool cache outlives the call (a dedicated thread's cache would die with it).
         AssertCollectable(Run, "the pooled table must be cleared before it goes back to the pool");
@@ -269,7 +269,7 @@ public class FastPathTests
     }
 
     [Fact]
-    public void Distinct_RightWhileCollectionsMoveTheTasks()
+    public void Distinct_WhileCollectionsMoveTheTasks_StaysRight()
     {
         // The address-based check is only trusted if no collection ran during it; compacting collections forced on another
         // thread, back to back, interrupt many calls, which must then fall back and still answer right. (Bounded by time:
@@ -340,7 +340,7 @@ public class FastPathTests
     }
 
     [Fact]
-    public void MessagesOfArgumentErrors_SayWhatIsWrong()
+    public void ArgumentErrors_Messages_SayWhatIsWrong()
     {
         Call(() => Async.Gather(new Task<int>[] { null! })).Should().Throw<ArgumentException>().WithMessage("The collection must not contain null elements.*");
         Call(() => Async.Wait(Array.Empty<Task>())).Should().Throw<ArgumentException>().WithMessage("The collection must contain at least one element.*");

@@ -10,16 +10,16 @@ public class FirstSuccessfulTests
     {
         var probe = new OperationProbe<int>(3, honorCancellation: false);
         Task<int> race = Async.FirstSuccessful(probe.Operations);
+        Task<bool> loserEndedFirst = race.AtCompletion(() => probe.Completions[1].Task.IsCompleted);
         probe.StartOrder.Should().Equal(0, 1, 2);
 
         probe.Completions[0].SetException(new FormatException());
         probe.Completions[2].SetResult(42);
-        await GatherOperationsTests.WaitUntil(() => probe.Tokens[1].IsCancellationRequested);
-        await Task.Delay(20);
-        race.IsCompleted.Should().BeFalse("the loser is still running");
+        await WaitUntil(() => probe.Tokens[1].IsCancellationRequested);
         probe.Completions[1].SetCanceled();
 
         (await race.Guard()).Should().Be(42);
+        (await loserEndedFirst).Should().BeTrue("the race ends only after the loser it cancelled has ended");
         probe.Running.Should().Be(0);
     }
 
@@ -42,7 +42,7 @@ public class FirstSuccessfulTests
     [Fact]
     public async Task FirstSuccessful_Stagger_NextStartsAfterDelayOrWhenLatestFails()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var probe = new OperationProbe<int>(4);
         Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time);
         probe.StartOrder.Should().Equal(0);
@@ -53,7 +53,7 @@ public class FirstSuccessfulTests
         probe.StartOrder.Should().Equal(0, 1);
 
         probe.Completions[1].SetException(new FormatException());
-        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 3);
+        await WaitUntil(() => probe.StartOrder.Count == 3);
         probe.StartOrder.Should().Equal(new[] { 0, 1, 2 }, "the latest failed: its successor starts at once");
 
         probe.Completions[2].SetResult(7);
@@ -66,13 +66,13 @@ public class FirstSuccessfulTests
     [Fact]
     public async Task FirstSuccessful_InfiniteStagger_StrictlyOneAfterAnother()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var probe = new OperationProbe<int>(3);
         Task<int> race = Async.FirstSuccessful(probe.Operations, Timeout.InfiniteTimeSpan, time);
         time.Advance(TimeSpan.FromDays(1));
         probe.StartOrder.Should().Equal(0);
         probe.Completions[0].SetException(new FormatException());
-        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 2);
+        await WaitUntil(() => probe.StartOrder.Count == 2);
         probe.Completions[1].SetResult(5);
         (await race.Guard()).Should().Be(5);
         probe.Started(2).Should().BeFalse();
@@ -84,12 +84,12 @@ public class FirstSuccessfulTests
         using var cts = new CancellationTokenSource();
         var probe = new OperationProbe<int>(2, honorCancellation: false);
         Task<int> race = Async.FirstSuccessful(probe.Operations, staggerDelay: TimeSpan.FromMilliseconds(200), cancellationToken: cts.Token);
+        Task<bool> runningEndedFirst = race.AtCompletion(() => probe.Completions[0].Task.IsCompleted);
         cts.Cancel();
         probe.Tokens[0].IsCancellationRequested.Should().BeTrue();
-        await Task.Delay(20);
-        race.IsCompleted.Should().BeFalse();
         probe.Completions[0].SetCanceled();
         await FluentActions.Awaiting(() => race.Guard()).Should().ThrowAsync<OperationCanceledException>();
+        (await runningEndedFirst).Should().BeTrue("the race ends only after the operation it cancelled has ended");
         probe.Started(1).Should().BeFalse();
     }
 
@@ -114,7 +114,7 @@ public class FirstSuccessfulTests
     }
 
     [Fact]
-    public async Task FirstSuccessful_ContractShapes()
+    public async Task FirstSuccessful_EveryContractCallShape_Completes()
     {
         using var cts = new CancellationTokenSource();
         var ct = cts.Token;
@@ -140,15 +140,13 @@ public class FirstSuccessfulTests
     [Fact]
     public async Task FirstSuccessful_FailureOfAnOperationThatIsNotTheLatest_DoesNotStartTheNextEarly()
     {
-        var time = new ManualTimeProvider();
-        var probe = new OperationProbe<int>(3);
+        var time = new FakeTimeProvider();
+        var probe = new OperationProbe<int>(4);
         Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time);
         time.Advance(TimeSpan.FromSeconds(1));
         probe.StartOrder.Should().Equal(0, 1);
 
         probe.Completions[0].SetException(new FormatException());
-        await Task.Delay(50);
-        probe.StartOrder.Should().Equal(new[] { 0, 1 }, "only the failure of the latest started operation starts the next at once");
         time.Advance(TimeSpan.FromMilliseconds(999));
         probe.StartOrder.Should().Equal(new[] { 0, 1 }, "the stagger delay still runs from when operation 1 started");
         time.Advance(TimeSpan.FromMilliseconds(1));
@@ -156,17 +154,21 @@ public class FirstSuccessfulTests
 
         probe.Completions[2].SetResult(3);
         (await race.Guard()).Should().Be(3);
+
+        // The race ends only after it has handled the failure of operation 0, so a start caused by that failure would
+        // have happened by now: then operation 2 would have started early, and the timer would have started operation 3.
+        probe.StartOrder.Should().Equal(new[] { 0, 1, 2 }, "only the failure of the latest started operation starts the next at once");
     }
 
     [Fact]
     public async Task FirstSuccessful_LatestFails_TheStaggerRestartsFromTheSuccessorsStart()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var probe = new OperationProbe<int>(4);
         Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time);
         time.Advance(TimeSpan.FromMilliseconds(500));
         probe.Completions[0].SetException(new FormatException());
-        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 2);
+        await WaitUntil(() => probe.StartOrder.Count == 2);
 
         time.Advance(TimeSpan.FromMilliseconds(500));
         probe.StartOrder.Should().Equal(new[] { 0, 1 }, "operation 1 started at 0.5 s, so operation 2 is due at 1.5 s, not 1 s");
@@ -181,9 +183,9 @@ public class FirstSuccessfulTests
     }
 
     [Fact]
-    public async Task FirstSuccessful_TimerOnlyWhenThereIsSomethingToStagger()
+    public async Task FirstSuccessful_OneOperationOrNoStagger_CreatesNoTimer()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var one = new OperationProbe<int>(1);
         Task<int> single = Async.FirstSuccessful(one.Operations, TimeSpan.FromSeconds(1), time);
         var two = new OperationProbe<int>(2);
@@ -198,11 +200,11 @@ public class FirstSuccessfulTests
     [Fact]
     public async Task FirstSuccessful_AllFailWithStagger_ReleasesTheTimer()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var probe = new OperationProbe<int>(2);
         Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time);
         probe.Completions[0].SetException(new FormatException());
-        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 2);
+        await WaitUntil(() => probe.StartOrder.Count == 2);
         probe.Completions[1].SetException(new FormatException());
         await FluentActions.Awaiting(() => race.Guard()).Should().ThrowAsync<AggregateException>();
         time.LiveTimers.Should().Be(0, "the stagger timer is disposed whoever ends the race");

@@ -44,18 +44,18 @@ public class GatherOperationsTests
         var probe = new OperationProbe<int>(5, honorCancellation: false);
         var error = new FormatException("op 1 failed");
         Task<int[]> gather = Async.Gather(probe.Operations, maxConcurrency: 3);
+        Task<bool> startedEndedFirst = gather.AtCompletion(() => probe.Completions[0].Task.IsCompleted && probe.Completions[2].Task.IsCompleted);
 
         probe.Completions[1].SetException(error);
         await WaitUntil(() => probe.Tokens[0].IsCancellationRequested);
         probe.Tokens[2].IsCancellationRequested.Should().BeTrue();
-        await Task.Delay(20);
-        gather.IsCompleted.Should().BeFalse("Gather waits for the started operations");
         probe.StartOrder.Should().Equal(0, 1, 2);
 
         probe.Completions[0].SetCanceled(probe.Tokens[0]);  // caused by Gather: not reported
         probe.Completions[2].SetException(new InvalidOperationException("op 2 failed too"));
 
         var thrown = await FluentActions.Awaiting(() => gather.Guard()).Should().ThrowAsync<FormatException>();
+        (await startedEndedFirst).Should().BeTrue("Gather waits for the started operations");
         thrown.Which.Should().BeSameAs(error);
         gather.Exception!.InnerExceptions.Select(e => e.Message).Should().Equal("op 1 failed", "op 2 failed too");
         probe.Started(3).Should().BeFalse();
@@ -110,17 +110,18 @@ public class GatherOperationsTests
         using var cts = new CancellationTokenSource();
         var probe = new OperationProbe<int>(4, honorCancellation: false);
         Task<int[]> gather = Async.Gather(probe.Operations, maxConcurrency: 2, cancellationToken: cts.Token);
+        Task<bool> ignoringEndedFirst = gather.AtCompletion(() => probe.Completions[1].Task.IsCompleted);
 
         cts.Cancel();
         probe.Tokens[0].IsCancellationRequested.Should().BeTrue();
         probe.Tokens[1].IsCancellationRequested.Should().BeTrue();
         probe.Completions[0].SetResult(0);
-        await Task.Delay(20);
-        gather.IsCompleted.Should().BeFalse("the operation ignoring its token is still running");
-        probe.Started(2).Should().BeFalse();
+        await WaitUntil(() => probe.Running == 1);
         probe.Completions[1].SetCanceled();
 
         (await FluentActions.Awaiting(() => gather.Guard()).Should().ThrowAsync<OperationCanceledException>()).Which.CancellationToken.Should().Be(cts.Token);
+        (await ignoringEndedFirst).Should().BeTrue("the operation ignoring its token is awaited");
+        probe.Started(2).Should().BeFalse("the completion of operation 0 after the cancellation starts nothing");
         probe.Running.Should().Be(0);
     }
 
@@ -169,12 +170,11 @@ public class GatherOperationsTests
             _ => fail.Task,
             async _ => { int v = await release.Task; Interlocked.Increment(ref finished); return v; },
         });
+        Task<bool> ignoringEndedFirst = gather.AtCompletion(() => Volatile.Read(ref finished) == 1);
         fail.SetException(new FormatException());
-        await Task.Delay(20);
-        gather.IsCompleted.Should().BeFalse(gather.Exception?.ToString());
         release.SetResult(1);
         await FluentActions.Awaiting(() => gather.Guard()).Should().ThrowAsync<FormatException>();
-        finished.Should().Be(1);
+        (await ignoringEndedFirst).Should().BeTrue("Gather waits for the operation that ignores its token");
     }
 
     [Fact]
@@ -310,20 +310,6 @@ public class GatherOperationsTests
     {
         await Task.Yield();
         throw new FormatException(message);
-    }
-
-    internal static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + HangTimeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Hang guard: condition not reached.");
-            }
-
-            await Task.Delay(1);
-        }
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace AsyncCombinators.Tests;
 public class LibraryBuildTests
 {
     [Fact]
-    public void Tests_RunAgainstTheIntendedBuildOfTheLibrary()
+    public void LibraryBuild_LoadedByTheTests_IsTheIntendedBuild()
     {
         string? framework = typeof(Async).Assembly.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName;
 #if LIBRARY_NETSTANDARD

@@ -9,7 +9,7 @@ public class MessageTests
     [Fact]
     public async Task WaitFor_Timeout_SaysItTimedOutAndNamesAsyncioTimeoutError()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         Task<int> wait = Async.WaitFor(token => Task.Delay(Timeout.Infinite, token).ContinueWith(_ => 1, token, TaskContinuationOptions.None, TaskScheduler.Default), TimeSpan.FromSeconds(1), time, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(1));
         (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<TimeoutException>())
@@ -20,7 +20,7 @@ public class MessageTests
     [Fact]
     public async Task AsCompleted_Timeout_SaysItTimedOut()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var never = Source<int>();
         await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { never.Task }, TimeSpan.FromSeconds(1), time, CancellationToken.None).GetAsyncEnumerator();
         ValueTask<bool> next = e.MoveNextAsync();
@@ -57,7 +57,7 @@ public class MessageTests
     }
 
     [Fact]
-    public void MaxConcurrencyBelowOne_SaysAtLeastOneMustRun()
+    public void MaxConcurrency_BelowOne_MessageSaysAtLeastOneMustRun()
     {
         Call(() => Async.Gather(new Func<CancellationToken, Task<int>>[] { _ => Task.FromResult(1) }, maxConcurrency: 0))
             .Should().Throw<ArgumentOutOfRangeException>().WithMessage("At least one operation must be allowed to run.*")
@@ -73,7 +73,7 @@ public class MessageTests
     }
 
     [Fact]
-    public void OutcomeToString_DescribesEachState()
+    public void OutcomeToString_EachState_DescribesIt()
     {
         Outcome.FromResult(5).ToString().Should().Be("Success(5)");
         Outcome.Success.ToString().Should().Be("Success");

@@ -134,7 +134,7 @@ public class OutcomeTests
     }
 
     [Fact]
-    public void Default_IsSuccess()
+    public void Outcome_Default_IsSuccess()
     {
         default(Outcome<string>).IsSuccess.Should().BeTrue();
         default(Outcome<string>).Value.Should().BeNull();
@@ -143,7 +143,7 @@ public class OutcomeTests
     }
 
     [Fact]
-    public void Factories_MirrorHowAnAsyncMethodEnds()
+    public void OutcomeFactories_EachEnding_MirrorHowAnAsyncMethodEnds()
     {
         Outcome.FromResult(5).Value.Should().Be(5);
         Outcome.FromException<int>(new FormatException()).IsFaulted.Should().BeTrue();
@@ -155,7 +155,7 @@ public class OutcomeTests
     }
 
     [Fact]
-    public void ToOutcome_KeepsStateAndException()
+    public void ToOutcome_EveryTaskState_KeepsStateAndException()
     {
         var error = new FormatException();
         Outcome untyped = Outcome.FromException<int>(error);
@@ -376,7 +376,7 @@ public class OutcomeTests
     }
 
     [Fact]
-    public void HashCodes_TellOutcomesApart()
+    public void GetHashCode_DifferentOutcomes_TellsThemApart()
     {
         Outcome.FromResult(1).GetHashCode().Should().NotBe(Outcome.FromResult(2).GetHashCode());
         Outcome.FromResult(1).GetHashCode().Should().Be(1.GetHashCode());

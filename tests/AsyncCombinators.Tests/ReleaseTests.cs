@@ -22,10 +22,10 @@ public class ReleaseTests
 
     [Theory]
     [MemberData(nameof(Calls))]
-    public void CompletedCall_LeavesNothingOnTheCallersTokenOrClock(string call)
+    public void EveryCall_Completed_LeavesNothingOnTheCallersTokenOrClock(string call)
     {
         using var cts = new CancellationTokenSource();
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         WeakReference reference = WithoutSynchronizationContext(() => Run(call, time, cts.Token));
         AssertCollectable(() => reference, $"{call} must release its registration on the caller's token once it has completed");
         time.LiveTimers.Should().Be(0, $"{call} must dispose every timer it created once it has completed");
@@ -33,7 +33,7 @@ public class ReleaseTests
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static WeakReference Run(string call, ManualTimeProvider time, CancellationToken token)
+    private static WeakReference Run(string call, FakeTimeProvider time, CancellationToken token)
     {
         // Completed inline (no RunContinuationsAsynchronously), on a thread without a synchronization context.
         var a = new TaskCompletionSource<int>();

@@ -10,8 +10,6 @@ namespace AsyncCombinators.Tests;
 /// </summary>
 public class RunnerTests
 {
-    private static readonly AsyncLocal<string?> s_ambient = new();
-
     [Fact]
     public async Task GatherOperations_CancellationCausedByTheFirstFailure_IsNotAFailure_EvenAsAFaultedOperationCanceledException()
     {
@@ -42,20 +40,12 @@ public class RunnerTests
     [Fact]
     public async Task Operations_StartedLater_RunInTheCallersExecutionContext()
     {
-        s_ambient.Value = "caller";
-        var seen = new System.Collections.Concurrent.ConcurrentQueue<string?>();
-        Func<CancellationToken, Task<int>> Op(int i) => _ =>
-        {
-            seen.Enqueue(s_ambient.Value);
-            var done = new TaskCompletionSource<int>();
-            // Completed from a pool thread that does not carry the caller's execution context.
-            ThreadPool.UnsafeQueueUserWorkItem(_ => done.SetResult(i), null);
-            return done.Task;
-        };
+        AmbientProbe.Ambient = "caller";
+        var probe = new AmbientProbe();
 
-        (await Async.Gather(Enumerable.Range(0, 5).Select(Op), maxConcurrency: 1).Guard()).Should().Equal(0, 1, 2, 3, 4);
-        seen.Should().HaveCount(5).And.OnlyContain(v => v == "caller");
-        s_ambient.Value = null;
+        (await Async.Gather(Enumerable.Range(0, 5).Select(probe.Operation), maxConcurrency: 1).Guard()).Should().Equal(0, 1, 2, 3, 4);
+        probe.Seen.Should().HaveCount(5).And.OnlyContain(v => v == "caller");
+        AmbientProbe.Ambient = null;
     }
 
     [Fact]
@@ -99,20 +89,25 @@ public class RunnerTests
             y.SetException(monitor.NewException());
             (await all).Done.Should().OnlyContain(t => t.Exception != null);
 
-            // An AsCompleted loop over operations left early: the operations that fail afterwards are never yielded,
-            // so the library observes them.
+            // An AsCompleted loop over operations left early: the operations that fail afterwards (here: when leaving
+            // the loop cancels them) are never yielded, so the library observes them.
             var late = new TaskCompletionSource<int>();
-            var ops = new Func<CancellationToken, Task<int>>[] { _ => Task.FromResult(1), _ => late.Task };
+            var ops = new Func<CancellationToken, Task<int>>[]
+            {
+                _ => Task.FromResult(1),
+                ct =>
+                {
+                    ct.Register(() => late.SetException(monitor.NewException()));
+                    return late.Task;
+                },
+            };
             await foreach (var (index, _) in Async.AsCompleted(ops))
             {
                 index.Should().Be(0);
-                _ = Task.Run(async () =>
-                {
-                    await Task.Delay(50).ConfigureAwait(false);
-                    late.SetException(monitor.NewException());
-                });
                 break;
             }
+
+            late.Task.IsFaulted.Should().BeTrue("leaving the loop cancels the operation, which then fails");
 
             var timed = new[] { FailLater(monitor) };
             (await Async.Wait(timed, ReturnWhen.AllCompleted, TimeSpan.FromSeconds(30))).Done.Should().OnlyContain(t => t.Exception != null);
@@ -122,7 +117,7 @@ public class RunnerTests
     [Fact]
     public async Task FirstSuccessful_NextOperationFailsSynchronously_AsTheLast_TheRaceStillEnds()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var first = Source<int>();
         Task<int> race = Async.FirstSuccessful(
             new Func<CancellationToken, Task<int>>[] { _ => first.Task, _ => Task.FromException<int>(new FormatException("sync")) },
@@ -140,7 +135,7 @@ public class RunnerTests
         var probe = new OperationProbe<int>(2);
         await using IAsyncEnumerator<(int, Task<int>)> e = Async.AsCompleted(probe.Operations, cancellationToken: caller.Token).GetAsyncEnumerator(enumerator.Token);
         ValueTask<bool> next = e.MoveNextAsync();
-        await GatherOperationsTests.WaitUntil(() => probe.StartOrder.Count == 2);
+        await WaitUntil(() => probe.StartOrder.Count == 2);
         enumerator.Cancel();
         await FluentActions.Awaiting(() => next.AsTask().Guard()).Should().ThrowAsync<OperationCanceledException>();
         probe.Tokens[0].IsCancellationRequested.Should().BeTrue("the enumerator's token reaches the operations even when the caller passed its own");
@@ -236,7 +231,7 @@ public class RunnerTests
                     return done.Task;
                 },
                 TimeSpan.FromHours(1),
-                new ManualTimeProvider(),
+                new FakeTimeProvider(),
                 callerToken);
             done.SetResult(1);
             wait.IsCompletedSuccessfully.Should().BeTrue();

@@ -23,7 +23,7 @@ public class SynchronizationContextTests
 
     [Theory]
     [MemberData(nameof(Calls))]
-    public async Task NoContinuationIsPostedToTheCallersContext(string call)
+    public async Task EveryCall_UnderTheCallersSynchronizationContext_PostsNothingToIt(string call)
     {
         var context = new RecordingContext();
         var a = Source<int>();
@@ -72,7 +72,6 @@ public class SynchronizationContextTests
             _ => throw new ArgumentOutOfRangeException(nameof(call)),
         });
 
-        await Task.Delay(10);
         a.SetResult(1);
         b.SetResult("b");
         await result.Guard();

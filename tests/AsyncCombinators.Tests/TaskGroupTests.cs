@@ -11,13 +11,11 @@ public class TaskGroupTests
         var a = Source<int>();
         var b = Source();
         Task scope = Scope();
-        await Task.Delay(20);
-        scope.IsCompleted.Should().BeFalse();
+        Task<bool> childrenEndedFirst = scope.AtCompletion(() => a.Task.IsCompleted && b.Task.IsCompleted);
         a.SetResult(1);
-        await Task.Delay(20);
-        scope.IsCompleted.Should().BeFalse();
         b.SetResult();
         await scope.Guard();
+        (await childrenEndedFirst).Should().BeTrue("leaving the scope waits for every child");
 
         async Task Scope()
         {
@@ -41,7 +39,7 @@ public class TaskGroupTests
         }
 
         probe.Completions[1].SetException(new FormatException("one"));
-        await GatherOperationsTests.WaitUntil(() => group.Token.IsCancellationRequested);
+        await WaitUntil(() => group.Token.IsCancellationRequested);
         probe.Tokens.Should().OnlyContain(t => t.IsCancellationRequested);
 
         var thrown = await FluentActions.Awaiting(() => group.DisposeAsync().AsTask().Guard()).Should().ThrowAsync<AggregateException>();
@@ -113,7 +111,7 @@ public class TaskGroupTests
     }
 
     [Fact]
-    public async Task TaskGroup_ChildrenStartChildrenWhileTheGroupDrains()
+    public async Task TaskGroup_ChildrenStartChildrenWhileDraining_WaitsForThemAll()
     {
         var gate = Source();
         int grandchildren = 0;
@@ -155,10 +153,10 @@ public class TaskGroupTests
             Task<int> child = group.Run(_ => gate.Task);
             return Task.FromResult(5);
         });
-        await Task.Delay(20);
-        run.IsCompleted.Should().BeFalse();
+        Task<bool> childEndedFirst = run.AtCompletion(() => gate.Task.IsCompleted);
         gate.SetResult(1);
         (await run.Guard()).Should().Be(5);
+        (await childEndedFirst).Should().BeTrue("RunAsync returns the body's value only after the children have ended");
 
         using var cts = new CancellationTokenSource();
         Task canceled = TaskGroup.RunAsync(async group =>

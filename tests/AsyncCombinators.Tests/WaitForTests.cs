@@ -33,7 +33,7 @@ public class WaitForTests
     [Fact]
     public async Task WaitFor_Cold_CompletesInTime_ReturnsValueAndReleasesTimer()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var op = new Operation<int>();
         Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(2), time, CancellationToken.None);
         op.Token.CanBeCanceled.Should().BeTrue();
@@ -49,24 +49,25 @@ public class WaitForTests
     [Fact]
     public async Task WaitFor_Cold_Timeout_CancelsTokenWaitsForOperationThenThrowsTimeout()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var op = new Operation<int> { CancelOnToken = false };
         Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(2), time, CancellationToken.None);
+        Task<bool> operationEndedFirst = wait.AtCompletion(() => op.Completion.Task.IsCompleted);
 
         time.Advance(TimeSpan.FromSeconds(2));
         op.Token.IsCancellationRequested.Should().BeTrue();
-        await Task.Delay(20);
-        wait.IsCompleted.Should().BeFalse("WaitFor waits for the operation to finish");
+        wait.IsCompleted.Should().BeFalse("the timeout fired inside Advance, and WaitFor waits for the operation to finish");
 
         op.Completion.SetCanceled(op.Token);
         (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<TimeoutException>())
             .Which.InnerException.Should().BeAssignableTo<OperationCanceledException>().Which.CancellationToken.Should().Be(op.Token);
+        (await operationEndedFirst).Should().BeTrue("WaitFor waits for the operation to finish");
     }
 
     [Fact]
     public async Task WaitFor_Cold_TimeoutAndOperationEndsCanceled_TimeoutExceptionWithInnerCancellation()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var op = new Operation<int>();
         Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(2), time, CancellationToken.None);
 
@@ -80,7 +81,7 @@ public class WaitForTests
     [Fact]
     public async Task WaitFor_Cold_TimeoutButOperationReturnsValue_ValueReturned()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var op = new Operation<int> { CancelOnToken = false };
         Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(1), time, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(5));
@@ -91,7 +92,7 @@ public class WaitForTests
     [Fact]
     public async Task WaitFor_Cold_TimeoutThenOperationFaults_ThatExceptionPropagates()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var op = new Operation<int> { CancelOnToken = false };
         Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(1), time, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(1));
@@ -106,20 +107,20 @@ public class WaitForTests
         using var cts = new CancellationTokenSource();
         var op = new Operation<int> { CancelOnToken = false };
         Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromMinutes(5), cts.Token);
+        Task<bool> operationEndedFirst = wait.AtCompletion(() => op.Completion.Task.IsCompleted);
 
         cts.Cancel();
         op.Token.IsCancellationRequested.Should().BeTrue();
-        await Task.Delay(20);
-        wait.IsCompleted.Should().BeFalse("WaitFor waits for the operation to finish");
         op.Completion.SetCanceled(op.Token);
 
         (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<OperationCanceledException>()).Which.CancellationToken.Should().Be(cts.Token);
+        (await operationEndedFirst).Should().BeTrue("WaitFor waits for the operation to finish");
     }
 
     [Fact]
     public async Task WaitFor_Cold_CallerCancelsAndTimeoutFires_CallerWins()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         using var cts = new CancellationTokenSource();
         var op = new Operation<int> { CancelOnToken = false };
         Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(1), time, cts.Token);
@@ -144,7 +145,7 @@ public class WaitForTests
     [Fact]
     public async Task WaitFor_Cold_OperationCancelsItself_CanceledNotTimeout()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var op = new Operation<int>();
         Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(5), time, CancellationToken.None);
         op.Completion.SetCanceled();
@@ -157,7 +158,7 @@ public class WaitForTests
     {
         // Task.Run(() => token.ThrowIfCancellationRequested()) without passing the token faults with the cancellation:
         // awaiting it throws OperationCanceledException, so WaitFor reports it as an operation that ended canceled.
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var op = new Operation<int>();
         Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(5), time, CancellationToken.None);
         var cancellation = new OperationCanceledException("the operation's own");
@@ -170,7 +171,7 @@ public class WaitForTests
     [Fact]
     public async Task WaitFor_Cold_TimeoutThenOperationFaultsWithACancellation_TimeoutException()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var op = new Operation<int> { CancelOnToken = false };
         Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(2), time, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(2));
@@ -268,7 +269,7 @@ public class WaitForTests
     [Fact]
     public async Task WaitFor_Cold_InfiniteTimeout_NoTimerNoLimit()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var op = new Operation<int>();
         Task<int> wait = Async.WaitFor(op.Run, Timeout.InfiniteTimeSpan, time, CancellationToken.None);
         time.Advance(TimeSpan.FromDays(400));
@@ -321,7 +322,7 @@ public class WaitForTests
     [Fact]
     public async Task WaitFor_ColdUntyped_AllShapes()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         using var cts = new CancellationTokenSource();
         CancellationToken seen = default;
         var done = Source();
@@ -347,7 +348,7 @@ public class WaitForTests
     [Fact]
     public void WaitFor_InvalidArguments_ThrowAtTheCall()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         Call(() => Async.WaitFor((Func<CancellationToken, Task<int>>)null!, TimeSpan.FromSeconds(1))).Should().Throw<ArgumentNullException>().WithParameterName("operation");
         Call(() => Async.WaitFor((Func<CancellationToken, Task>)null!, TimeSpan.FromSeconds(1))).Should().Throw<ArgumentNullException>().WithParameterName("operation");
         Call(() => Async.WaitFor((Task<int>)null!, TimeSpan.FromSeconds(1))).Should().Throw<ArgumentNullException>().WithParameterName("task");
@@ -386,7 +387,7 @@ public class WaitForTests
     public async Task Timeouts_FromZeroToTheTimersLimit_AndInfinite_AreAccepted(long ticks)
     {
         var timeout = TimeSpan.FromTicks(ticks);
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         (await Async.WaitFor(_ => Task.FromResult(1), timeout)).Should().Be(1);
         await Async.WaitFor(_ => Task.CompletedTask, timeout);
         (await Async.WaitFor(Task.FromResult(2), timeout)).Should().Be(2);
@@ -408,7 +409,7 @@ public class WaitForTests
     public void Timeouts_NegativeOrBeyondTheTimersLimit_AreRejectedAtTheCall(long ticks)
     {
         var timeout = TimeSpan.FromTicks(ticks);
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         Call(() => Async.WaitFor(_ => Task.FromResult(1), timeout)).Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("timeout");
         Call(() => Async.WaitFor(_ => Task.CompletedTask, timeout)).Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("timeout");
         Call(() => Async.WaitFor(Task.FromResult(2), timeout)).Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("timeout");
@@ -425,7 +426,7 @@ public class WaitForTests
     [Fact]
     public async Task WaitFor_Hot_TimeoutThrowsAtOnceAndTaskRunsOn()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var hot = Source<int>();
         Task<int> wait = Async.WaitFor(hot.Task, TimeSpan.FromSeconds(2), time, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(2));
@@ -475,7 +476,7 @@ public class WaitForTests
         static WeakReference Run(CancellationToken token)
         {
             var op = new TaskCompletionSource<int>();
-            Task<int> wait = Async.WaitFor(_ => op.Task, TimeSpan.FromHours(1), new ManualTimeProvider(), token);
+            Task<int> wait = Async.WaitFor(_ => op.Task, TimeSpan.FromHours(1), new FakeTimeProvider(), token);
             op.SetResult(1);
             Assert.True(wait.IsCompletedSuccessfully);
             return new WeakReference(wait);
@@ -487,7 +488,7 @@ public class WaitForTests
     {
         for (int i = 0; i < 500; i++)
         {
-            var time = new ManualTimeProvider();
+            var time = new FakeTimeProvider();
             var op = new Operation<int>();
             Task<int> wait = Async.WaitFor(op.Run, TimeSpan.FromSeconds(1), time, CancellationToken.None);
             Task racer = Task.Run(() => op.Completion.TrySetResult(i));
@@ -530,7 +531,7 @@ public class WaitForTests
     [Fact]
     public async Task WaitFor_Cold_CancellationCallbackThrows_StillTimesOutCleanly()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var op = Source<int>();
         Task<int> wait = Async.WaitFor(ct =>
         {
@@ -557,7 +558,7 @@ public class WaitForTests
         // An operation that completed synchronously is done with: no timer and no registration is made for it, so a token
         // it kept is never canceled, not when the timeout passes nor when the caller cancels (its source, which holds
         // nothing, is left to the collector: disposing it would release nothing).
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         using var caller = new CancellationTokenSource();
         CancellationToken typedToken = default;
         int value = await Async.WaitFor(ct => { typedToken = ct; return Task.FromResult(7); }, TimeSpan.FromSeconds(30), time, caller.Token).Guard();

@@ -105,7 +105,7 @@ public class WaitTests
     [InlineData(ReturnWhen.FirstException)]
     public async Task Wait_Timeout_ReturnsWithPendingNonEmpty_NeverThrows(ReturnWhen returnWhen)
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var a = Source<int>();
         var b = Source<int>();
         Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task, b.Task, Task.FromResult(0) }.Skip(returnWhen == ReturnWhen.FirstCompleted ? 0 : 0).Take(2), returnWhen, TimeSpan.FromSeconds(5), time, CancellationToken.None);
@@ -131,7 +131,7 @@ public class WaitTests
     [InlineData(ReturnWhen.FirstException)]
     public async Task Wait_InputWinsBeforeTimeout_TimerAndRegistrationReleased(ReturnWhen returnWhen)
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         using var cts = new CancellationTokenSource();
         var a = Source<int>();
         Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task }, returnWhen, TimeSpan.FromSeconds(5), time, cts.Token);
@@ -161,10 +161,11 @@ public class WaitTests
     [Fact]
     public async Task Wait_InfiniteTimeout_WaitsWithoutLimit()
     {
+        var time = new FakeTimeProvider();
         var a = Source<int>();
-        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task }, ReturnWhen.AllCompleted, Timeout.InfiniteTimeSpan);
-        await Task.Delay(50);
-        wait.IsCompleted.Should().BeFalse();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { a.Task }, ReturnWhen.AllCompleted, Timeout.InfiniteTimeSpan, time, CancellationToken.None);
+        time.Advance(TimeSpan.FromDays(365));
+        wait.IsCompleted.Should().BeFalse("a timer due at any time would have fired inside Advance");
         a.SetResult(1);
         (await wait.Guard()).Done.Should().ContainSingle();
     }
@@ -268,14 +269,14 @@ public class WaitTests
     public void Wait_AfterTimeout_NothingStaysAttachedToANeverCompletingInput(ReturnWhen returnWhen)
     {
         var never = Source<int>();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         WeakReference reference = WithoutSynchronizationContext(() => StartAndTimeOut(never.Task, returnWhen, time));
 
         AssertCollectable(() => reference, "Wait must remove everything it attached to an input that never completes");
         GC.KeepAlive(never);
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        static WeakReference StartAndTimeOut(Task<int> never, ReturnWhen returnWhen, ManualTimeProvider time)
+        static WeakReference StartAndTimeOut(Task<int> never, ReturnWhen returnWhen, FakeTimeProvider time)
         {
             Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { never }, returnWhen, TimeSpan.FromSeconds(1), time, CancellationToken.None);
             time.Advance(TimeSpan.FromSeconds(1));
@@ -339,7 +340,7 @@ public class WaitTests
     [Fact]
     public async Task Wait_FirstException_LastPendingInputFaults_ReturnsOnce()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var only = new TaskCompletionSource<int>();
         Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { Task.FromResult(1), only.Task }, ReturnWhen.FirstException, TimeSpan.FromSeconds(5), time, CancellationToken.None);
         only.SetException(new FormatException());
@@ -377,7 +378,7 @@ public class WaitTests
         var c = Source();
         Task[] tasks = { a.Task, b.Task, c.Task };
         Task<WaitResult<Task>> wait = deadline
-            ? Async.Wait(tasks, returnWhen, TimeSpan.FromHours(1), new ManualTimeProvider(), CancellationToken.None)
+            ? Async.Wait(tasks, returnWhen, TimeSpan.FromHours(1), new FakeTimeProvider(), CancellationToken.None)
             : Async.Wait(tasks, returnWhen);
         Task[] replacement = { Task.CompletedTask, Task.CompletedTask, Task.CompletedTask };
         Array.Copy(replacement, tasks, 3);
@@ -532,7 +533,7 @@ public class WaitTests
     public void Wait_NeverObservesAnInputsException_InAnyMode()
     {
         // As asyncio's wait() never retrieves an exception, Wait hands the tasks back and observing them is the caller's
-        // job (API.md): no mode marks an input's exception observed as a side effect.
+        // job, as the contract requires: no mode marks an input's exception observed as a side effect.
         using var monitor = new UnobservedExceptionMonitor();
         Run(monitor);
         monitor.CollectAndGetSeen().Should().HaveCount(4, "each input's exception is left for its owner");

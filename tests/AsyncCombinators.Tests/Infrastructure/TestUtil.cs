@@ -35,6 +35,44 @@ public static class TestUtil
         }
     }
 
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds, for something that must happen soon (an operation started, a
+    /// token canceled); fails the test instead of hanging if it does not hold within <see cref="HangTimeout"/>.
+    /// </summary>
+    public static async Task WaitUntil(Func<bool> condition, [CallerArgumentExpression(nameof(condition))] string? what = null)
+    {
+        var deadline = DateTime.UtcNow + HangTimeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Hang guard: '{what}' did not hold within {HangTimeout.TotalSeconds} s.");
+            }
+
+            await Task.Delay(1);
+        }
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="condition"/> at the moment <paramref name="task"/> completes, on the thread that completes
+    /// it, so a test asserts what held when a combinator ended ("it ended only after the operation it cancelled") rather
+    /// than sleeping and then looking whether it has ended yet.
+    /// </summary>
+    public static Task<bool> AtCompletion(this Task task, Func<bool> condition) =>
+        task.ContinueWith(_ => condition(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>Enumerates <paramref name="source"/> to its end and returns what it yielded, in order.</summary>
+    public static async Task<List<T>> Drain<T>(this IAsyncEnumerable<T> source, CancellationToken cancellationToken = default)
+    {
+        var items = new List<T>();
+        await foreach (T item in source.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            items.Add(item);
+        }
+
+        return items;
+    }
+
     /// <summary>Asserts that the object created by <paramref name="create"/> can be collected, so nothing still references it.</summary>
     public static void AssertCollectable(Func<WeakReference> create, string because)
     {
