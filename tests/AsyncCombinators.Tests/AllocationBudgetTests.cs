@@ -64,7 +64,7 @@ public class AllocationBudgetTests
     [ReleaseOnlyTheory]
     [InlineData(1, -1, -1)]
     [InlineData(1000, -1, -1)]
-    [InlineData(2 * GatherPromise<int>.GroupSize, 0, GatherPromise<int>.GroupSize + 3)]
+    [InlineData(2 * GatherTasksPromise<int>.GroupSize, 0, GatherTasksPromise<int>.GroupSize + 3)]
     public void Gather_Pending_CopiesTheInputAtMostOnce(int n, int onlyPending, int alsoPending)
     {
         // onlyPending and alsoPending (when not -1): every other input is already complete at the call.

@@ -51,18 +51,18 @@ internal readonly struct UntypedOutcomes : IOutcomeKind<Task, Outcome>
 /// <typeparam name="TTask">The input task type.</typeparam>
 /// <typeparam name="TOutcome">The outcome type.</typeparam>
 /// <typeparam name="TKind">How outcomes are made from tasks.</typeparam>
-internal sealed class OutcomesPromise<TTask, TOutcome, TKind> : TaskCompletionSource<TOutcome[]>
+internal sealed class GatherOutcomesPromise<TTask, TOutcome, TKind> : TaskCompletionSource<TOutcome[]>
     where TTask : Task
     where TKind : struct, IOutcomeKind<TTask, TOutcome>
 {
-    private static readonly Action<object?> s_onCanceled = static state => ((OutcomesPromise<TTask, TOutcome, TKind>)state!).OnCanceled();
+    private static readonly Action<object?> s_onCanceled = static state => ((GatherOutcomesPromise<TTask, TOutcome, TKind>)state!).OnCanceled();
 
     private readonly TOutcome[] _outcomes;
     private readonly CancellationToken _cancellationToken;
     private CancellationTokenRegistration _registration;
     private Task? _all;
 
-    private OutcomesPromise(TOutcome[] outcomes, CancellationToken cancellationToken)
+    private GatherOutcomesPromise(TOutcome[] outcomes, CancellationToken cancellationToken)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         _outcomes = outcomes;
@@ -90,7 +90,7 @@ internal sealed class OutcomesPromise<TTask, TOutcome, TKind> : TaskCompletionSo
             outcomes[i] = default(TKind).OfTask(tasks[i]);
         }
 
-        var promise = new OutcomesPromise<TTask, TOutcome, TKind>(outcomes, cancellationToken);
+        var promise = new GatherOutcomesPromise<TTask, TOutcome, TKind>(outcomes, cancellationToken);
         if (cancellationToken.CanBeCanceled)
         {
             // Registered before the continuation is attached, so that the completing path sees the registration.

@@ -78,7 +78,7 @@ public static partial class Async
             return Task.FromResult(results);
         }
 
-        return GatherPromise<T>.Start(items, owned: !ReferenceEquals(items, tasks), i, results, cancellationToken);
+        return GatherTasksPromise<T>.Start(items, owned: !ReferenceEquals(items, tasks), i, results, cancellationToken);
     }
 
     /// <summary>
@@ -120,7 +120,7 @@ public static partial class Async
             return Task.CompletedTask;
         }
 
-        return GatherPromise<VoidResult>.Start(items, owned: !ReferenceEquals(items, tasks), i, results: null, cancellationToken);
+        return GatherTasksPromise<VoidResult>.Start(items, owned: !ReferenceEquals(items, tasks), i, results: null, cancellationToken);
     }
 
     /// <summary>Waits for two tasks of different types and returns both results (asyncio <c>a, b = await gather(a, b)</c>), failing fast.</summary>

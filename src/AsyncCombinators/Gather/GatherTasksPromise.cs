@@ -13,7 +13,7 @@ namespace AsyncCombinators.Internal;
 /// a group costs about 6 B per input and one atomic exchange per completion, as Task.WhenAll's countdown does.
 /// </summary>
 /// <typeparam name="T">The result type; <see cref="VoidResult"/> for untyped tasks, whose results are not kept.</typeparam>
-internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
+internal sealed class GatherTasksPromise<T> : TaskCompletionSource<T[]>
 {
     /// <summary>
     /// The most inputs one group watches (below 32, the bits of its claim mask). Sixteen: a group's node and delegate cost
@@ -24,7 +24,7 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
     /// </summary>
     internal const int GroupSize = 16;
 
-    private static readonly Action<object?> s_onCanceled = static state => ((GatherPromise<T>)state!).OnCanceled();
+    private static readonly Action<object?> s_onCanceled = static state => ((GatherTasksPromise<T>)state!).OnCanceled();
 
     private readonly T[]? _results;
     private readonly CancellationToken _cancellationToken;
@@ -36,7 +36,7 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
     private Task[]? _tasks;
     private int _offset;
 
-    private GatherPromise(Task[]? tasks, T[]? results, CancellationToken cancellationToken)
+    private GatherTasksPromise(Task[]? tasks, T[]? results, CancellationToken cancellationToken)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         _tasks = tasks;
@@ -57,7 +57,7 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
     public static Task<T[]> Start(Task[] tasks, bool owned, int start, T[]? results, CancellationToken cancellationToken)
     {
         // Stryker disable once Conditional : allocation only, caught by the allocation tests, which do not kill it under Stryker (checked by hand in a Release run): an array of ours would be copied again.
-        var promise = new GatherPromise<T>(owned ? tasks : null, results, cancellationToken)
+        var promise = new GatherTasksPromise<T>(owned ? tasks : null, results, cancellationToken)
         {
             // Counts down from a bias no input count reaches, so that nothing completes the promise before every pending
             // registration (an input watched alone, or a group) has been made; the bias is then traded for their number.
@@ -214,11 +214,11 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
     /// <summary>The only pending input of its group, watched on its own.</summary>
     private sealed class Single
     {
-        private readonly GatherPromise<T> _promise;
+        private readonly GatherTasksPromise<T> _promise;
         private readonly Task _task;
         private readonly int _index;
 
-        public Single(GatherPromise<T> promise, Task task, int index)
+        public Single(GatherTasksPromise<T> promise, Task task, int index)
         {
             _promise = promise;
             _task = task;
@@ -239,11 +239,11 @@ internal sealed class GatherPromise<T> : TaskCompletionSource<T[]>
     /// </summary>
     private sealed class Group
     {
-        private readonly GatherPromise<T> _promise;
+        private readonly GatherTasksPromise<T> _promise;
         private readonly int _first;
         private int _claimed;
 
-        public Group(GatherPromise<T> promise, int first, int claimed)
+        public Group(GatherTasksPromise<T> promise, int first, int claimed)
         {
             _promise = promise;
             _first = first;

@@ -84,10 +84,10 @@ public static partial class Async
         {
             if (!task.IsCompleted)
             {
-                return OutcomesPromise<TTask, TOutcome, TKind>.Start(items, cancellationToken);
+                return GatherOutcomesPromise<TTask, TOutcome, TKind>.Start(items, cancellationToken);
             }
         }
 
-        return Task.FromResult(OutcomesPromise<TTask, TOutcome, TKind>.ReadAll(items));
+        return Task.FromResult(GatherOutcomesPromise<TTask, TOutcome, TKind>.ReadAll(items));
     }
 }
