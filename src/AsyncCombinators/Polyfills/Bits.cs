@@ -1,25 +1,8 @@
 namespace AsyncCombinators.Internal;
 
-/// <summary>Bit counts, through <c>System.Numerics.BitOperations</c> where the target has it.</summary>
+/// <summary>Trailing zero counts, through <c>System.Numerics.BitOperations</c> where the target has it.</summary>
 internal static class Bits
 {
-    /// <summary>The number of leading zero bits of <paramref name="value"/> (32 for zero).</summary>
-    public static int LeadingZeroCount(uint value)
-    {
-#if NETSTANDARD2_0
-        int count = 0;
-        while (count < 32 && (value & 0x80000000u) == 0)
-        {
-            value <<= 1;
-            count++;
-        }
-
-        return count;
-#else
-        return System.Numerics.BitOperations.LeadingZeroCount(value);
-#endif
-    }
-
     /// <summary>The number of trailing zero bits of <paramref name="value"/> (32 for zero).</summary>
     public static int TrailingZeroCount(uint value)
     {
