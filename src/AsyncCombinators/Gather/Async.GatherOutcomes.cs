@@ -73,7 +73,6 @@ public static partial class Async
         where TKind : struct, IOutcomeKind<TTask, TOutcome>
     {
         // Not copied: the outcomes are made at the call, and WhenAll does not keep the inputs.
-        // Stryker disable once Boolean : allocation only, caught by the allocation tests, which do not kill it under Stryker: an array that need not be copied would be.
         TTask[] items = TaskCollection.ToArray(tasks, nameof(tasks), copy: false);
         if (items.Length == 0)
         {

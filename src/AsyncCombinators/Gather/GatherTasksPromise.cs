@@ -1,39 +1,49 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace AsyncCombinators.Internal;
 
 /// <summary>
-/// The single promise behind one fail-fast Gather call over hot tasks: an <see cref="Interlocked"/> countdown, the first
-/// failure by completion time, and one small group per run of up to <see cref="GroupSize"/> consecutive inputs with
-/// more than one pending (an input pending alone in its run is watched on its own). A group's single delegate is
-/// attached to each of its pending inputs, and each completion claims one completed input of the group: a shared
-/// delegate alone cannot tell which input completed, and a node and a delegate per input cost about 100 B each, where
-/// a group costs about 6 B per input and one atomic exchange per completion, as Task.WhenAll's countdown does.
+/// The single promise behind one fail-fast Gather call over hot tasks: a <see cref="Countdown"/>, the first failure by
+/// completion time, and one group per run of up to <see cref="GroupSize"/> consecutive inputs with more than one
+/// pending (an input pending alone in its run is watched on its own). A group's single delegate is attached to each of
+/// its pending inputs, and each completion claims one completed input of the group. A shared delegate alone cannot tell
+/// which input completed, and a node and a delegate per input cost many times the bytes of a group per input, which
+/// the allocation target of Gather does not allow; a group costs one atomic exchange per completion, as a countdown does.
 /// </summary>
 /// <typeparam name="T">The result type; <see cref="VoidResult"/> for untyped tasks, whose results are not kept.</typeparam>
-internal sealed class GatherTasksPromise<T> : TaskCompletionSource<T[]>
+internal sealed class GatherTasksPromise<T> : TaskCompletionSource<T[]>, IInterruptible
 {
     /// <summary>
-    /// The most inputs one group watches (below 32, the bits of its claim mask). Sixteen: a group's node and delegate cost
-    /// about 6 B per input, and a completion looks at no more than sixteen inputs (at one when they complete in order).
-    /// In a same-process comparison, sixteen was 2-6% faster than eight when inputs complete in order or at random, and
-    /// up to 7% slower when they complete in reverse order (each completion then looks at more inputs); four was slower
-    /// than eight in every order.
+    /// The most inputs one group watches: below 32, the bits of its claim mask. Larger groups cost fewer objects; a
+    /// completion looks at up to this many inputs (at one when the inputs complete in order).
     /// </summary>
     internal const int GroupSize = 16;
 
     private static readonly Action<object?> s_onCanceled = static state => ((GatherTasksPromise<T>)state!).OnCanceled();
 
+    /// <summary>The results in input order, or <see langword="null"/> when they are not kept.</summary>
     private readonly T[]? _results;
-    private readonly CancellationToken _cancellationToken;
-    private CancellationTokenRegistration _registration;
-    private int _remaining;
 
-    // The inputs the groups look at again when one of theirs completes, from index _offset on: the library's own array,
-    // or a copy of the rest of the caller's array, made when the first group is formed (the caller may reuse its array).
+    /// <summary>The caller's token, which the returned task reports when it ends canceled.</summary>
+    private readonly CancellationToken _cancellationToken;
+
+    /// <summary>The registrations (a single input, or a group) whose inputs have not all been examined.</summary>
+    private Countdown _countdown;
+
+    /// <summary>The registration on the caller's token.</summary>
+    private Interrupts _interrupts;
+
+    /// <summary>
+    /// The inputs the groups look at again when one of theirs completes, from index <see cref="_offset"/> on: the
+    /// library's own array, or a copy of the rest of the caller's array, made when the first group is formed (the caller
+    /// may reuse its array).
+    /// </summary>
     private Task[]? _tasks;
+
+    /// <summary>The index in the inputs of <see cref="_tasks"/>' first element.</summary>
     private int _offset;
 
     private GatherTasksPromise(Task[]? tasks, T[]? results, CancellationToken cancellationToken)
@@ -43,6 +53,9 @@ internal sealed class GatherTasksPromise<T> : TaskCompletionSource<T[]>
         _results = results;
         _cancellationToken = cancellationToken;
     }
+
+    /// <inheritdoc/>
+    public bool HasEnded => Task.IsCompleted;
 
     /// <summary>
     /// Gathers <paramref name="tasks"/>[<paramref name="start"/>..], whose earlier elements have already succeeded and
@@ -56,95 +69,80 @@ internal sealed class GatherTasksPromise<T> : TaskCompletionSource<T[]>
     /// <param name="cancellationToken">Cancels the waiting.</param>
     public static Task<T[]> Start(Task[] tasks, bool owned, int start, T[]? results, CancellationToken cancellationToken)
     {
-        // Stryker disable once Conditional : allocation only, caught by the allocation tests, which do not kill it under Stryker (checked by hand in a Release run): an array of ours would be copied again.
-        var promise = new GatherTasksPromise<T>(owned ? tasks : null, results, cancellationToken)
-        {
-            // Counts down from a bias no input count reaches, so that nothing completes the promise before every pending
-            // registration (an input watched alone, or a group) has been made; the bias is then traded for their number.
-            _remaining = PendingCount.Bias,
-        };
-
+        var promise = new GatherTasksPromise<T>(owned ? tasks : null, results, cancellationToken);
+        promise._countdown.Start();
         int registered = 0;
-        // Stryker disable once Equality : a group starting at the end has no input and is skipped.
         for (int first = start; first < tasks.Length; first += GroupSize)
         {
-            int count = Math.Min(GroupSize, tasks.Length - first);
-
-            // A set bit is an input the group must not count: one already complete at the call (examined here, in
-            // input order, inline) or a bit past the last input.
-            int claimed = -1 << count;
-            Task? lastPending = null;
-            int lastPendingBit = 0;
-            for (int bit = 0; bit < count; bit++)
+            if (promise.Watch(tasks, first, Math.Min(GroupSize, tasks.Length - first)))
             {
-                Task task = tasks[first + bit];
-                if (task.IsCompleted)
-                {
-                    promise.Record(task, first + bit);
-                    // Stryker disable once all : speed only: an input left unclaimed here is registered on as well, and its (queued) run claims it.
-                    claimed |= 1 << bit;
-                }
-                else
-                {
-                    lastPending = task;
-                    lastPendingBit = bit;
-                }
-            }
-
-            if (lastPending is null)
-            {
-                continue;
-            }
-
-            // One registration: the input alone, or its group.
-            registered++;
-            // Stryker disable once all : allocation only, caught by the allocation tests, which do not kill it under Stryker (checked by hand in a Release run): a group of one pending input works the same.
-            if ((claimed | (1 << lastPendingBit)) == -1)
-            {
-                // The only pending input of its group needs no group: nothing else can complete with it.
-                lastPending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(new Single(promise, lastPending, first + lastPendingBit).OnCompleted);
-                continue;
-            }
-
-            if (promise._tasks is null)
-            {
-                var copy = new Task[tasks.Length - first];
-                Array.Copy(tasks, first, copy, 0, copy.Length);
-                promise._tasks = copy;
-                promise._offset = first;
-            }
-
-            Action onCompleted = new Group(promise, first, claimed).OnCompleted;
-            Task[] watched = promise._tasks;
-            // Stryker disable once Equality : the bit past the last input is set, so it is skipped.
-            for (int bit = 0; bit < count; bit++)
-            {
-                if ((claimed & (1 << bit)) == 0)
-                {
-                    watched[first - promise._offset + bit].ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(onCompleted);
-                }
+                registered++;
             }
         }
 
-        // Stryker disable once Logical : registering on a token that cannot be canceled is a no-op, and a registration made after completion is released below.
-        if (cancellationToken.CanBeCanceled && !promise.Task.IsCompleted)
-        {
-            promise._registration = Registrations.Register(s_onCanceled, promise, cancellationToken);
-            // Stryker disable once all : race only: an input completed the promise while it was registering.
-            if (promise.Task.IsCompleted)
-            {
-                // Completed while registering: the completing path could not see the registration yet.
-                Registrations.Release(promise._registration);
-            }
-        }
-
-        // Stryker disable once all : race only: every registered input completed before the count was settled.
-        if (PendingCount.Settle(ref promise._remaining, registered))
+        promise._interrupts.Register(promise, s_onCanceled, cancellationToken);
+        if (promise._countdown.Settle(registered))
         {
             promise.Finish();
         }
 
         return promise.Task;
+    }
+
+    /// <summary>
+    /// Examines the inputs <paramref name="tasks"/>[<paramref name="first"/>..+<paramref name="count"/>] already complete,
+    /// in input order, and watches the pending ones: alone, or as a group. Returns whether it registered anything.
+    /// </summary>
+    private bool Watch(Task[] tasks, int first, int count)
+    {
+        // A set bit is an input the group must not count: one already complete (examined here) or a bit past the last input.
+        int claimed = -1 << count;
+        int lastPendingBit = -1;
+        for (int bit = 0; bit < count; bit++)
+        {
+            Task task = tasks[first + bit];
+            if (task.IsCompleted)
+            {
+                Record(task, first + bit);
+                claimed |= 1 << bit;
+            }
+            else
+            {
+                lastPendingBit = bit;
+            }
+        }
+
+        if (lastPendingBit < 0)
+        {
+            return false;
+        }
+
+        if ((claimed | (1 << lastPendingBit)) == -1)
+        {
+            // The only pending input of its group needs no group (and no copy of the caller's array): nothing else can
+            // complete with it.
+            Task alone = tasks[first + lastPendingBit];
+            alone.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(new Single(this, alone, first + lastPendingBit).OnCompleted);
+            return true;
+        }
+
+        if (_tasks is null)
+        {
+            _tasks = new Task[tasks.Length - first];
+            Array.Copy(tasks, first, _tasks, 0, _tasks.Length);
+            _offset = first;
+        }
+
+        Action onCompleted = new Group(this, first, claimed).OnCompleted;
+        for (int bit = 0; bit < count; bit++)
+        {
+            if ((claimed & (1 << bit)) == 0)
+            {
+                _tasks[first - _offset + bit].ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(onCompleted);
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -160,62 +158,49 @@ internal sealed class GatherTasksPromise<T> : TaskCompletionSource<T[]>
                 _results[index] = ((Task<T>)task).Result;
             }
         }
+        else if (task.IsFaulted)
+        {
+            // Reading Exception marks it observed; every failure is read, including those after the first.
+            Complete(TrySetException(task.Exception!.InnerExceptions[0]));
+        }
         else
         {
-            Fail(task);
+            Complete(TrySetCanceled());
         }
     }
 
-    /// <summary>Counts down one completed registration (a single input or a whole group); the last one completes the promise.</summary>
+    /// <summary>Counts down one registration whose inputs have all been examined; the last one completes the promise.</summary>
     private void CountDown()
     {
-        if (Interlocked.Decrement(ref _remaining) == 0)
+        if (_countdown.Signal())
         {
             Finish();
         }
     }
 
-    private void Fail(Task task)
-    {
-        bool completed;
-        if (task.IsFaulted)
-        {
-            // Reading Exception marks it observed; every failure is read, including those after the first.
-            completed = TrySetException(task.Exception!.InnerExceptions[0]);
-        }
-        else
-        {
-            completed = TrySetCanceled();
-        }
+    private void Finish() => Complete(TrySetResult(_results!));
 
-        if (completed)
-        {
-            Registrations.Release(_registration);
-        }
-    }
+    private void OnCanceled() => Complete(TrySetCanceled(_cancellationToken));
 
-    private void Finish()
+    /// <summary>Releases the registration once this call has completed the promise.</summary>
+    private void Complete(bool completedNow)
     {
-        if (TrySetResult(_results!))
+        if (completedNow)
         {
-            Registrations.Release(_registration);
-        }
-    }
-
-    private void OnCanceled()
-    {
-        // Stryker disable once all : the token has just been canceled, which already dropped this registration.
-        if (TrySetCanceled(_cancellationToken))
-        {
-            Registrations.Release(_registration);
+            _interrupts.Release();
         }
     }
 
     /// <summary>The only pending input of its group, watched on its own.</summary>
     private sealed class Single
     {
+        /// <summary>The promise the input belongs to.</summary>
         private readonly GatherTasksPromise<T> _promise;
+
+        /// <summary>The input.</summary>
         private readonly Task _task;
+
+        /// <summary>Its index in the inputs.</summary>
         private readonly int _index;
 
         public Single(GatherTasksPromise<T> promise, Task task, int index)
@@ -233,14 +218,19 @@ internal sealed class GatherTasksPromise<T> : TaskCompletionSource<T[]>
     }
 
     /// <summary>
-    /// Up to <see cref="GroupSize"/> consecutive inputs behind one delegate, with a claim mask (a set bit: an input
-    /// already examined, or past the end). Each completion of one of its inputs runs <see cref="OnCompleted"/>, which
-    /// examines, then claims, one completed input; the group counts down once, when every input is claimed.
+    /// Up to <see cref="GroupSize"/> consecutive inputs behind one delegate. Each completion of one of its inputs runs
+    /// <see cref="OnCompleted"/>, which examines, then claims, one completed input; the group counts down once, when
+    /// every input is claimed.
     /// </summary>
     private sealed class Group
     {
+        /// <summary>The promise the inputs belong to.</summary>
         private readonly GatherTasksPromise<T> _promise;
+
+        /// <summary>The index in the inputs of the group's first input.</summary>
         private readonly int _first;
+
+        /// <summary>The claim mask: a set bit is an input already examined, or past the end.</summary>
         private int _claimed;
 
         public Group(GatherTasksPromise<T> promise, int first, int claimed)
@@ -253,41 +243,24 @@ internal sealed class GatherTasksPromise<T> : TaskCompletionSource<T[]>
         public void OnCompleted()
         {
             // Which input completed is unknown, so this run claims the first input of the group, in input order, that
-            // has completed and is not claimed yet. There always is one: at most as many inputs are claimed as runs
-            // have started, and each run's own input is complete before it starts (each claim publishes, through the
-            // atomic exchange, the completion of the input whose run made it). So each run claims exactly one input.
+            // has completed and is not claimed yet. There always is one: at most as many inputs are claimed as runs have
+            // started, and each run's own input is complete before it starts (each claim publishes, through the atomic
+            // exchange, the completion of the input whose run made it). So each run claims exactly one input.
             Task[] tasks = _promise._tasks!;
             int first = _first - _promise._offset;
             int claimed = Volatile.Read(ref _claimed);
             while (true)
             {
-                // Stryker disable once all : the not-found value only matters in the unreachable case below.
-                int bit = -1;
-                for (uint open = ~(uint)claimed; open != 0; open &= open - 1)
-                {
-                    int candidate = Bits.TrailingZeroCount(open);
-                    if (tasks[first + candidate].IsCompleted)
-                    {
-                        bit = candidate;
-                        break;
-                    }
-                }
+                int bit = FirstCompletedUnclaimed(tasks, first, claimed);
+                Debug.Assert(bit >= 0, "A run starts only after its own input has completed, and claims one input.");
 
-                // Stryker disable once all : unreachable (see above); never claim an input that has not completed.
-                if (bit < 0)
-                {
-                    claimed = Volatile.Read(ref _claimed);
-                    continue;
-                }
-
-                // Recorded BEFORE it is claimed: the run whose claim fills the mask then knows that every input of the group
-                // has been recorded (each claim comes after its record), so the results are complete when it counts down.
-                // A run that loses the claim to another has recorded the input twice, which changes nothing.
+                // Recorded BEFORE it is claimed: the run whose claim fills the mask then knows that every input of the
+                // group has been recorded, so the results are complete when it counts down. A run that loses the claim
+                // to another has recorded the input twice, which changes nothing.
                 _promise.Record(tasks[first + bit], _first + bit);
                 int seen = Interlocked.CompareExchange(ref _claimed, claimed | (1 << bit), claimed);
                 if (seen == claimed)
                 {
-                    // Stryker disable once Assignment : the bit was clear (the exchange succeeded), so setting and flipping it agree.
                     claimed |= 1 << bit;
                     break;
                 }
@@ -296,11 +269,24 @@ internal sealed class GatherTasksPromise<T> : TaskCompletionSource<T[]>
                 claimed = seen;
             }
 
-            // The group counts once, when its last input is claimed (and so every input has been recorded).
             if (claimed == -1)
             {
                 _promise.CountDown();
             }
+        }
+
+        private static int FirstCompletedUnclaimed(Task[] tasks, int first, int claimed)
+        {
+            for (uint open = ~(uint)claimed; open != 0; open &= open - 1)
+            {
+                int bit = Bits.TrailingZeroCount(open);
+                if (tasks[first + bit].IsCompleted)
+                {
+                    return bit;
+                }
+            }
+
+            return -1;
         }
     }
 }
