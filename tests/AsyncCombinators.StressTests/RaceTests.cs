@@ -8,7 +8,7 @@ public class RaceTests
     private const int Rounds = 3_000;
 
     /// <summary>How many consecutive pending inputs of a Gather share one watcher.</summary>
-    private const int Group = AsyncCombinators.Internal.GatherPromise<int>.GroupSize;
+    private const int Group = AsyncCombinators.Internal.GatherTasksPromise<int>.GroupSize;
 
     [Fact]
     public async Task WaitFor_TimeoutRacingCompletion_AlwaysValueOrTimeout()

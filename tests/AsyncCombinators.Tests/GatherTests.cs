@@ -7,7 +7,7 @@ namespace AsyncCombinators.Tests;
 public class GatherTests
 {
     /// <summary>How many consecutive pending inputs share one watcher; the tests below cross its boundaries.</summary>
-    private const int Group = AsyncCombinators.Internal.GatherPromise<int>.GroupSize;
+    private const int Group = AsyncCombinators.Internal.GatherTasksPromise<int>.GroupSize;
 
     [Fact]
     public async Task Gather_CompletionOrderReversed_ResultsInInputOrder()
@@ -368,7 +368,7 @@ public class GatherTests
         }
     }
 
-    // Pending inputs are watched in groups of consecutive inputs behind one delegate (GatherPromise.GroupSize); these
+    // Pending inputs are watched in groups of consecutive inputs behind one delegate (GatherTasksPromise.GroupSize); these
     // tests cross the group boundaries, start the watching at different inputs, and complete inputs out of order.
     [Theory]
     [InlineData(1, 0, false)]

@@ -558,7 +558,7 @@ public class WaitTests
     }
 
     [Theory]
-    [MemberData(nameof(PendingCountsAroundTheContinueWhenAllThreshold))]
+    [MemberData(nameof(PendingCounts))]
     public void Wait_AllCompletedOverFaultedInputs_ObservesTheTaskItWaitedOn(int n)
     {
         // Wait hands faulted inputs back for the caller to observe, but whatever it waits on internally is its own:
@@ -588,17 +588,14 @@ public class WaitTests
         }
     }
 
-    /// <summary>
-    /// Pending-input counts on both sides of the point from which AllCompleted without a deadline waits through
-    /// ContinueWhenAll instead of a shared delegate on each input: both ways keep the whole contract.
-    /// </summary>
-    public static TheoryData<int> PendingCountsAroundTheContinueWhenAllThreshold() => new()
+    /// <summary>Pending-input counts from a few to more than the pairwise duplicate check covers.</summary>
+    public static TheoryData<int> PendingCounts() => new()
     {
-        2, WaitAllPromise.ContinueWhenAllThreshold - 1, WaitAllPromise.ContinueWhenAllThreshold, 300,
+        2, 63, 64, 300,
     };
 
     [Theory]
-    [MemberData(nameof(PendingCountsAroundTheContinueWhenAllThreshold))]
+    [MemberData(nameof(PendingCounts))]
     public async Task Wait_AllCompletedWithoutDeadline_AnyNumberOfPendingInputs_KeepsTheContract(int pendingCount)
     {
         var sources = Enumerable.Range(0, pendingCount).Select(_ => Source<int>()).ToArray();
@@ -635,7 +632,7 @@ public class WaitTests
     }
 
     [Theory]
-    [MemberData(nameof(PendingCountsAroundTheContinueWhenAllThreshold))]
+    [MemberData(nameof(PendingCounts))]
     public async Task Wait_AllCompletedWithoutDeadline_UntypedInputs_AnyNumberOfPendingInputs(int pendingCount)
     {
         var sources = Enumerable.Range(0, pendingCount).Select(_ => Source()).ToArray();
@@ -659,7 +656,7 @@ public class WaitTests
     }
 
     [Theory]
-    [MemberData(nameof(PendingCountsAroundTheContinueWhenAllThreshold))]
+    [MemberData(nameof(PendingCounts))]
     public async Task Wait_AllCompletedWithoutDeadline_AnyNumberOfPendingInputs_NeverResumesTheCallerInline(int pendingCount)
     {
         // Inputs whose continuations run inline: the last SetResult runs the wait's own completion, but not the caller's
@@ -678,7 +675,7 @@ public class WaitTests
     }
 
     [Theory]
-    [MemberData(nameof(PendingCountsAroundTheContinueWhenAllThreshold))]
+    [MemberData(nameof(PendingCounts))]
     public void Wait_AllCompletedWithoutDeadline_AnyNumberOfPendingInputs_NeverObservesAnInputsException(int pendingCount)
     {
         using var monitor = new UnobservedExceptionMonitor();

@@ -3,13 +3,21 @@ using System.Threading;
 
 namespace AsyncCombinators.Internal;
 
+/// <summary>Cancelling a token source that the library owns and hands to user code.</summary>
 internal static class Cancellation
 {
+    /// <summary>The callback of timers and registrations that cancel the <see cref="CancellationTokenSource"/> they carry.</summary>
+    public static readonly Action<object?> CancelSource = static state => CancelQuietly((CancellationTokenSource)state!);
+
+    /// <summary><see cref="CancelSource"/> as a timer callback.</summary>
+    public static readonly TimerCallback CancelSourceOnTimer = static state => CancelQuietly((CancellationTokenSource)state!);
+
     /// <summary>
-    /// Cancels <paramref name="source"/>. A callback that an operation registered on the token and that throws is the
-    /// operation's own problem (reported through its task, if at all), so it must not fail the combinator.
+    /// Cancels <paramref name="source"/>. What that cannot help is swallowed: a callback that user code registered on the
+    /// token and that threw (the operation reports its own problems through its task, if at all), and a source already
+    /// released because everything it served has finished meanwhile.
     /// </summary>
-    public static void CancelIgnoringCallbackErrors(CancellationTokenSource source)
+    public static void CancelQuietly(CancellationTokenSource source)
     {
         try
         {
@@ -17,6 +25,11 @@ internal static class Cancellation
         }
         catch (AggregateException)
         {
+            // A callback registered on the token threw.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Released meanwhile: nothing left to cancel.
         }
     }
 }

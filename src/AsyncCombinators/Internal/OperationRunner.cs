@@ -140,7 +140,7 @@ internal abstract class OperationRunner
             _stopped = true;
         }
 
-        Cancellation.CancelIgnoringCallbackErrors(_operationsTokenSource);
+        Cancellation.CancelQuietly(_operationsTokenSource);
         RequestPump();
     }
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
 namespace AsyncCombinators.Internal;
@@ -24,7 +23,6 @@ internal static class TaskCollection
         T[] items;
         if (source is T[] array)
         {
-            // Stryker disable once all : allocation only, caught by the allocation tests, which do not kill it under Stryker (checked by hand in a Release run): an array that need not be copied would be.
             items = copy && array.Length != 0 ? Copy(array) : array;
         }
         else if (source is ICollection<T> collection)
@@ -54,10 +52,7 @@ internal static class TaskCollection
         return items;
     }
 
-    /// <summary>
-    /// A copy of <paramref name="items"/>: several times faster than <see cref="Array.Clone"/> on small arrays (about 35 ns
-    /// against 110 ns for ten elements), which goes through the runtime's general object cloning.
-    /// </summary>
+    /// <summary>A copy of <paramref name="items"/> (<see cref="Array.Clone"/> goes through the runtime's general object cloning).</summary>
     public static T[] Copy<T>(T[] items)
         where T : class
     {
@@ -83,168 +78,83 @@ internal static class TaskCollection
 
     /// <summary>
     /// Removes repeated tasks, keeping the first occurrence of each in input order. Returns <paramref name="items"/> itself
-    /// when every task is distinct, which is detected without allocating: up to 16 by comparing pairs, beyond that with
-    /// an open-addressing set of references in a pooled buffer.
+    /// when every task is distinct, which is the common case and is detected without allocating: a few tasks by comparing
+    /// pairs, more with <see cref="IsDistinct{T}"/>.
     /// </summary>
     public static T[] Distinct<T>(T[] items)
         where T : Task
     {
-        // Stryker disable once Block : one element also passes the pairwise check unchanged.
-        if (items.Length < 2)
-        {
-            return items;
-        }
-
-        // Stryker disable once all : the two strategies give the same answer; the threshold only picks the faster one.
-        return items.Length <= 16 ? DistinctByPairs(items) : DistinctByTable(items);
+        bool distinct = items.Length <= PairwiseLimit ? IsDistinctByPairs(items) : IsDistinct(items);
+        return distinct ? items : DistinctSlow(items);
     }
 
-    private static T[] DistinctByPairs<T>(T[] items)
+    /// <summary>Up to this many tasks, comparing every pair is cheaper than filling a table.</summary>
+    private const int PairwiseLimit = 16;
+
+    private static bool IsDistinctByPairs<T>(T[] items)
         where T : Task
     {
         for (int i = 1; i < items.Length; i++)
         {
-            T item = items[i];
             for (int j = 0; j < i; j++)
             {
-                if (ReferenceEquals(item, items[j]))
+                if (ReferenceEquals(items[i], items[j]))
                 {
-                    return DistinctSlow(items);
+                    return false;
                 }
             }
         }
 
-        return items;
+        return true;
     }
 
-    private static T[] DistinctByTable<T>(T[] items)
-        where T : Task
-    {
-#if NET8_0_OR_GREATER
-        // Fast path: hash each task's address, which costs no atomic operation and does not touch the task. An address is
-        // stable only while no garbage collection runs (a compacting collection moves objects, and can move one object to
-        // another's old address), so the answer counts only if no collection started or ended during the pass; a
-        // collection suspends this thread, so it cannot happen in the middle of reading one address.
-        int collections = GC.CollectionCount(0);
-        bool distinct = IsDistinctByAddress(items);
-        // Stryker disable once all : race only: a collection during the pass sends it to the id-based check, which gives the same answer.
-        if (GC.CollectionCount(0) == collections)
-        {
-            return distinct ? items : DistinctSlow(items);
-        }
-#endif
-
-        return IsDistinctById(items) ? items : DistinctSlow(items);
-    }
-
-#if NET8_0_OR_GREATER
     /// <summary>
-    /// Whether no address occurs twice in <paramref name="items"/>. Only meaningful if no garbage collection ran during the
-    /// call (see <see cref="DistinctByTable{T}"/>): then equal addresses are the same object, and different ones are not.
+    /// Whether no task occurs twice in <paramref name="items"/>: an open-addressing set of references in a pooled table,
+    /// hashed by <see cref="Task.Id"/>. A <see cref="HashSet{T}"/> would allocate its buckets and entries on every call,
+    /// more than the allocation targets of Wait and AsCompleted allow for each input.
     /// </summary>
-    internal static bool IsDistinctByAddress<T>(T[] items)
-        where T : class
-    {
-        // Stryker disable all : the table size and the slot function only change how fast the probing ends: any table of at
-        // least 2N slots and any slot in it give the same answer (the tests check the answers, the benchmarks the speed).
-        int bits = TableBits(items.Length);
-        int size = 1 << bits;
-        // Stryker restore all
-        nint[] table = System.Buffers.ArrayPool<nint>.Shared.Rent(size);
-        // Cleared: the pool hands out arrays as their last user left them. (Addresses keep nothing alive, so the table is
-        // not cleared again when returned.)
-        Array.Clear(table, 0, size);
-        try
-        {
-            int mask = size - 1;
-            for (int i = 0; i < items.Length; i++)
-            {
-                T item = items[i];
-                nint address = System.Runtime.CompilerServices.Unsafe.As<T, nint>(ref item);
-                // Fibonacci hashing: the top bits of the product spread consecutive, aligned addresses over the table.
-                // Stryker disable once all : any slot function gives the same answer (see the table size above).
-                int slot = (int)(((ulong)address * 0x9E3779B97F4A7C15UL) >> (64 - bits));
-                while (true)
-                {
-                    nint occupant = table[slot];
-                    if (occupant == 0)
-                    {
-                        table[slot] = address;
-                        break;
-                    }
-
-                    if (occupant == address)
-                    {
-                        return false;
-                    }
-
-                    // Stryker disable once all : probing in either direction visits every slot.
-                    slot = (slot + 1) & mask;
-                }
-            }
-
-            return true;
-        }
-        // Stryker disable Block : returning the table to the pool only saves an allocation.
-        finally
-        {
-            // Stryker disable once all : returning the table to the pool only saves an allocation.
-            System.Buffers.ArrayPool<nint>.Shared.Return(table);
-        }
-        // Stryker restore Block
-    }
-#endif
-
-    /// <summary>Whether no task occurs twice in <paramref name="items"/>, hashing <see cref="Task.Id"/>; valid at any time.</summary>
-    internal static bool IsDistinctById<T>(T[] items)
+    internal static bool IsDistinct<T>(T[] items)
         where T : Task
     {
-        // Stryker disable once all : any power of two of at least 2N slots works; a larger table only costs memory.
-        int size = 1 << TableBits(items.Length);
+        int size = 4;
+        while (size < 2 * items.Length)
+        {
+            size <<= 1;
+        }
+
         object?[] table = Rent(size);
         try
         {
             int mask = size - 1;
             foreach (T item in items)
             {
-                // Task.Id (assigned once, with one atomic increment) is much cheaper than RuntimeHelpers.GetHashCode, which must
-                // install a hash code in the header of every fresh task; ids are only a hash here (equality is by reference),
-                // and the odd multiplier spreads consecutive ids over the table.
-                // Stryker disable once all : any slot function gives the same answer; the multiplier only spreads the ids.
+                // Task.Id (assigned once) is cheaper than RuntimeHelpers.GetHashCode, which installs a hash code in the
+                // header of every fresh task; the odd multiplier spreads consecutive ids over the table. Equality is by reference.
                 int slot = (item.Id * -1640531535) & mask;
-                while (true)
+                while (table[slot] is { } occupant)
                 {
-                    object? occupant = table[slot];
-                    if (occupant is null)
-                    {
-                        table[slot] = item;
-                        break;
-                    }
-
                     if (ReferenceEquals(occupant, item))
                     {
                         return false;
                     }
 
-                    // Stryker disable once all : probing in either direction visits every slot.
                     slot = (slot + 1) & mask;
                 }
+
+                table[slot] = item;
             }
 
             return true;
         }
-        // Stryker disable Block : returning the table to the pool only saves an allocation.
         finally
         {
-            // Stryker disable once all : returning the table to the pool only saves an allocation (clearing is tested).
-            Return(table, size);
+#if !NETSTANDARD2_0
+            // Cleared: the pool must not keep the tasks alive.
+            Array.Clear(table, 0, size);
+            System.Buffers.ArrayPool<object?>.Shared.Return(table);
+#endif
         }
-        // Stryker restore Block
     }
-
-    /// <summary>The number of bits of a hash table for <paramref name="count"/> items: its size, 2^bits, is at least 2·count.</summary>
-    // Stryker disable once Arithmetic : speed only: the table may come out twice as large.
-    private static int TableBits(int count) => 32 - Bits.LeadingZeroCount((uint)(count * 2) - 1);
 
     private static object?[] Rent(int size)
     {
@@ -253,22 +163,8 @@ internal static class TaskCollection
 #else
         // Cleared: the shared pool may hand out an array another user returned without clearing it.
         object?[] table = System.Buffers.ArrayPool<object?>.Shared.Rent(size);
-        // Stryker disable once all : a stale entry from another pool user could only cause a needless slow path, never a wrong answer.
         Array.Clear(table, 0, size);
         return table;
-#endif
-    }
-
-    private static void Return(object?[] table, int size)
-    {
-#if NETSTANDARD2_0
-        _ = table;
-        _ = size;
-#else
-        // Cleared: the pool must not keep the tasks alive.
-        Array.Clear(table, 0, size);
-        // Stryker disable once all : returning to the pool only saves an allocation.
-        System.Buffers.ArrayPool<object?>.Shared.Return(table);
 #endif
     }
 
@@ -296,7 +192,6 @@ internal static class TaskCollection
             list.Add(item);
         }
 
-        // Stryker disable once all : List<T>.ToArray of an empty list returns Array.Empty<T>() too.
-        return list.Count == 0 ? Array.Empty<T>() : list.ToArray();
+        return list.ToArray();
     }
 }

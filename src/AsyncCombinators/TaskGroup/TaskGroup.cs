@@ -306,7 +306,7 @@ public sealed class TaskGroup : IAsyncDisposable
         }
     }
 
-    private void CancelChildren() => Cancellation.CancelIgnoringCallbackErrors(_source);
+    private void CancelChildren() => Cancellation.CancelQuietly(_source);
 
     private sealed class ChildContinuation
     {

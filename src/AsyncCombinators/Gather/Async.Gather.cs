@@ -78,7 +78,7 @@ public static partial class Async
             return Task.FromResult(results);
         }
 
-        return GatherPromise<T>.Start(items, owned: !ReferenceEquals(items, tasks), i, results, cancellationToken);
+        return GatherTasksPromise<T>.Start(items, owned: !ReferenceEquals(items, tasks), i, results, cancellationToken);
     }
 
     /// <summary>
@@ -120,7 +120,7 @@ public static partial class Async
             return Task.CompletedTask;
         }
 
-        return GatherPromise<VoidResult>.Start(items, owned: !ReferenceEquals(items, tasks), i, results: null, cancellationToken);
+        return GatherTasksPromise<VoidResult>.Start(items, owned: !ReferenceEquals(items, tasks), i, results: null, cancellationToken);
     }
 
     /// <summary>Waits for two tasks of different types and returns both results (asyncio <c>a, b = await gather(a, b)</c>), failing fast.</summary>
@@ -135,12 +135,6 @@ public static partial class Async
     {
         ThrowHelper.ThrowIfNull(task1, nameof(task1));
         ThrowHelper.ThrowIfNull(task2, nameof(task2));
-        // Stryker disable once Block : without the shortcut the same already-completed result comes from the general path; it only saves allocations.
-        if (task1.IsSucceeded() && task2.IsSucceeded())
-        {
-            return Task.FromResult((task1.Result, task2.Result));
-        }
-
         return Core(Gather(new Task[] { task1, task2 }), task1, task2);
 
         static async Task<(T1, T2)> Core(Task all, Task<T1> task1, Task<T2> task2)
@@ -164,12 +158,6 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(task1, nameof(task1));
         ThrowHelper.ThrowIfNull(task2, nameof(task2));
         ThrowHelper.ThrowIfNull(task3, nameof(task3));
-        // Stryker disable once Block : without the shortcut the same already-completed result comes from the general path; it only saves allocations.
-        if (task1.IsSucceeded() && task2.IsSucceeded() && task3.IsSucceeded())
-        {
-            return Task.FromResult((task1.Result, task2.Result, task3.Result));
-        }
-
         return Core(Gather(new Task[] { task1, task2, task3 }), task1, task2, task3);
 
         static async Task<(T1, T2, T3)> Core(Task all, Task<T1> task1, Task<T2> task2, Task<T3> task3)
@@ -196,12 +184,6 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(task2, nameof(task2));
         ThrowHelper.ThrowIfNull(task3, nameof(task3));
         ThrowHelper.ThrowIfNull(task4, nameof(task4));
-        // Stryker disable once Block : without the shortcut the same already-completed result comes from the general path; it only saves allocations.
-        if (task1.IsSucceeded() && task2.IsSucceeded() && task3.IsSucceeded() && task4.IsSucceeded())
-        {
-            return Task.FromResult((task1.Result, task2.Result, task3.Result, task4.Result));
-        }
-
         return Core(Gather(new Task[] { task1, task2, task3, task4 }), task1, task2, task3, task4);
 
         static async Task<(T1, T2, T3, T4)> Core(Task all, Task<T1> task1, Task<T2> task2, Task<T3> task3, Task<T4> task4)
@@ -231,12 +213,6 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(task3, nameof(task3));
         ThrowHelper.ThrowIfNull(task4, nameof(task4));
         ThrowHelper.ThrowIfNull(task5, nameof(task5));
-        // Stryker disable once Block : without the shortcut the same already-completed result comes from the general path; it only saves allocations.
-        if (task1.IsSucceeded() && task2.IsSucceeded() && task3.IsSucceeded() && task4.IsSucceeded() && task5.IsSucceeded())
-        {
-            return Task.FromResult((task1.Result, task2.Result, task3.Result, task4.Result, task5.Result));
-        }
-
         return Core(Gather(new Task[] { task1, task2, task3, task4, task5 }), task1, task2, task3, task4, task5);
 
         static async Task<(T1, T2, T3, T4, T5)> Core(Task all, Task<T1> task1, Task<T2> task2, Task<T3> task3, Task<T4> task4, Task<T5> task5)

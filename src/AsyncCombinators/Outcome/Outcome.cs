@@ -25,7 +25,7 @@ namespace AsyncCombinators;
 [StructLayout(LayoutKind.Auto)]
 public readonly struct Outcome : IEquatable<Outcome>
 {
-    // One reference: null (a success), a completed task, or an exception (see OutcomeSource).
+    /// <summary>How it ended, in one reference: null (a success), a completed task, or an exception (see <see cref="Internal.OutcomeSource"/>).</summary>
     private readonly object? _source;
 
     internal Outcome(object? source) => _source = source;

@@ -32,8 +32,10 @@ namespace AsyncCombinators;
 [StructLayout(LayoutKind.Auto)]
 public readonly struct Outcome<T> : IEquatable<Outcome<T>>
 {
-    // One reference, so an outcome is as small as a reference (an array of outcomes stays off the large object heap
-    // four times longer than one of value-and-state pairs would): see OutcomeSource for what it may hold.
+    /// <summary>
+    /// How it ended, in one reference (see <see cref="Internal.OutcomeSource"/>), so that an outcome is as small as a
+    /// reference and an array of outcomes stays off the large object heap longer than one of value-and-state pairs would.
+    /// </summary>
     private readonly object? _source;
 
     private Outcome(object? source) => _source = source;

@@ -14,9 +14,13 @@ namespace AsyncCombinators.Internal;
 /// <typeparam name="T">The element type.</typeparam>
 internal sealed class ReadOnlySegment<T> : IReadOnlyList<T>, ICollection<T>
 {
+    /// <summary>The empty segment, shared.</summary>
     public static readonly ReadOnlySegment<T> Empty = new(Array.Empty<T>(), 0, 0);
 
+    /// <summary>The array that holds the elements.</summary>
     private readonly T[] _array;
+
+    /// <summary>The index in <see cref="_array"/> of the first element.</summary>
     private readonly int _offset;
 
     public ReadOnlySegment(T[] array, int offset, int count)

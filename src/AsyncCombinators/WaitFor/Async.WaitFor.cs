@@ -87,7 +87,7 @@ public static partial class Async
             return started;
         }
 
-        return WaitForPromise<T>.Run(started, source, timeout, timeProvider, cancellationToken);
+        return WaitForPending<T>(started, source, timeout, timeProvider, cancellationToken);
     }
 
     /// <summary>Runs a cancellable operation without a value, with a time limit (asyncio <c>wait_for</c>, 3.12 semantics).</summary>
@@ -144,7 +144,7 @@ public static partial class Async
             return started;
         }
 
-        return WaitForPromise<VoidResult>.Run(started, source, timeout, timeProvider, cancellationToken);
+        return WaitForPending<VoidResult>(started, source, timeout, timeProvider, cancellationToken);
     }
 
     /// <summary>Waits for a running task with a time limit (asyncio <c>wait_for</c> on a task that cannot be cancelled; <c>Task.WaitAsync(TimeSpan)</c>).</summary>
@@ -228,5 +228,99 @@ public static partial class Async
         ThrowHelper.ValidateTimeout(timeout, nameof(timeout));
         ThrowHelper.ThrowIfNull(timeProvider, nameof(timeProvider));
         return task.WaitAsync(timeout, timeProvider, cancellationToken);
+    }
+    /// <summary>
+    /// Arms what cancels <paramref name="source"/> for a cold WaitFor whose operation did not complete synchronously:
+    /// the timeout (the source's own timer on the system clock) and the caller's token.
+    /// </summary>
+    /// <typeparam name="T">The result type; <see cref="VoidResult"/> for an operation without a value.</typeparam>
+    private static Task<T> WaitForPending<T>(Task started, CancellationTokenSource source, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        WaitForCancellers? cancellers = null;
+        if (timeout == TimeSpan.Zero)
+        {
+            Cancellation.CancelQuietly(source);
+        }
+        else if (timeout != Timeout.InfiniteTimeSpan)
+        {
+            if (ReferenceEquals(timeProvider, TimeProvider.System))
+            {
+                // The token source's own timer, released with the source.
+                source.CancelAfter(timeout);
+            }
+            else
+            {
+                cancellers = new WaitForCancellers { Timer = timeProvider.CreateTimer(Cancellation.CancelSourceOnTimer, source, timeout, Timeout.InfiniteTimeSpan) };
+            }
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            cancellers ??= new WaitForCancellers();
+            cancellers.Token = cancellationToken;
+            cancellers.Registration = Registrations.Register(Cancellation.CancelSource, source, cancellationToken);
+        }
+
+        return WaitForCore<T>(started, source, cancellers);
+    }
+
+    /// <summary>
+    /// Waits for the operation, then releases the timer, the registration and the token source, before the returned task
+    /// completes, and turns a cancellation that the timeout caused into a <see cref="TimeoutException"/>.
+    /// </summary>
+    /// <typeparam name="T">The result type; <see cref="VoidResult"/> for an operation without a value.</typeparam>
+    private static async Task<T> WaitForCore<T>(Task started, CancellationTokenSource source, WaitForCancellers? cancellers)
+    {
+        try
+        {
+            await started.ConfigureAwait(false);
+            return started is Task<T> typed ? typed.Result : default!;
+        }
+        catch (OperationCanceledException exception) when (Operations.EndedCanceled(started))
+        {
+            // The caller's cancellation wins over a timeout that also fired.
+            cancellers?.Token.ThrowIfCancellationRequested();
+            if (source.IsCancellationRequested)
+            {
+                // Only the timeout (or the caller's token, handled above) cancels the source.
+                throw new TimeoutException("The operation did not complete within the timeout and was canceled (asyncio TimeoutError).", exception);
+            }
+
+            // Canceled by itself, with no timeout and no caller cancellation: that cancellation propagates.
+            throw;
+        }
+        finally
+        {
+            try
+            {
+                // A TimeProvider is user code: its timer's Dispose may throw, and the caller then sees that exception.
+                cancellers?.Timer?.Dispose();
+            }
+            finally
+            {
+                if (cancellers is not null)
+                {
+                    Registrations.Release(cancellers.Registration);
+                }
+
+                source.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The parts of a cold WaitFor that the common call (the system clock, no caller token) does not need: kept out of the
+    /// async method's state, which every pending call allocates, so that it stays within the allocation target.
+    /// </summary>
+    private sealed class WaitForCancellers
+    {
+        /// <summary>The timer of a <see cref="TimeProvider"/> other than the system's.</summary>
+        public ITimer? Timer;
+
+        /// <summary>The registration on the caller's token.</summary>
+        public CancellationTokenRegistration Registration;
+
+        /// <summary>The caller's token.</summary>
+        public CancellationToken Token;
     }
 }

@@ -99,7 +99,7 @@ public static partial class Async
     /// </code>
     /// </example>
     public static Task<WaitResult<Task<T>>> Wait<T>(IEnumerable<Task<T>> tasks, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken) =>
-        WaitCore(tasks, WaitAllPromiseOf<T>.StartThroughContinueWhenAll, returnWhen, timeout, timeProvider, cancellationToken);
+        WaitCore(tasks, returnWhen, timeout, timeProvider, cancellationToken);
 
     /// <summary>Waits until every task has completed (asyncio <c>wait(tasks)</c>), never throwing an input's exception.</summary>
     /// <param name="tasks">The tasks (hot). Enumerated once, at the call; a task passed twice counts once.</param>
@@ -168,9 +168,9 @@ public static partial class Async
     /// <exception cref="ArgumentException"><paramref name="tasks"/> is empty or contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
     public static Task<WaitResult<Task>> Wait(IEnumerable<Task> tasks, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken) =>
-        WaitCore(tasks, WaitAllPromise.StartThroughContinueWhenAll, returnWhen, timeout, timeProvider, cancellationToken);
+        WaitCore(tasks, returnWhen, timeout, timeProvider, cancellationToken);
 
-    private static Task<WaitResult<TTask>> WaitCore<TTask>(IEnumerable<TTask> tasks, Func<TTask[], Task<WaitResult<TTask>>> startThroughContinueWhenAll, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    private static Task<WaitResult<TTask>> WaitCore<TTask>(IEnumerable<TTask> tasks, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
         where TTask : Task
     {
         ThrowHelper.ThrowIfNull(tasks, nameof(tasks));
@@ -181,7 +181,6 @@ public static partial class Async
 
         ThrowHelper.ValidateTimeout(timeout, nameof(timeout));
         ThrowHelper.ThrowIfNull(timeProvider, nameof(timeProvider));
-        // Stryker disable once Boolean : a copy here only costs an allocation: the code below copies the caller's array anyway.
         TTask[] items = TaskCollection.ToDistinctArray(tasks, nameof(tasks), copy: false);
         if (items.Length == 0)
         {
@@ -199,66 +198,27 @@ public static partial class Async
             }
         }
 
-        // A snapshot is taken from an array that must not change meanwhile and is split in place: never the caller's own
-        // array (enumerated once, at the call, and never written to). Each path below copies it when it needs its own.
-        if (completed == items.Length)
+        // The result is split in place from an array of Wait's own: never the caller's array, which is enumerated once,
+        // at the call, and never written to.
+        TTask[] owned = ReferenceEquals(items, tasks) ? TaskCollection.Copy(items) : items;
+        if (completed == owned.Length)
         {
             // Every condition holds: all done, nothing pending.
-            return Task.FromResult(WaitAllPromise<TTask>.AllDone(Own(items, tasks)));
+            return Task.FromResult(WaitPromise<TTask>.AllDone(owned));
         }
 
         bool conditionHolds = (returnWhen == ReturnWhen.FirstCompleted && completed != 0)
             || (returnWhen == ReturnWhen.FirstException && faulted);
         if (conditionHolds || timeout == TimeSpan.Zero)
         {
-            // Stryker disable once all : either side may be split in place; the choice only sizes the separate buffer.
-            return Task.FromResult(WaitPromise<TTask>.SnapshotOwned(Own(items, tasks), doneInPlace: completed * 2 >= items.Length));
+            return Task.FromResult(WaitPromise<TTask>.Split(owned, doneInPlace: completed * 2 >= owned.Length));
         }
 
-        // Stryker disable once Block : without this shortcut the registration on the canceled token cancels the wait at once, the same way.
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<WaitResult<TTask>>(cancellationToken);
         }
 
-        if (timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled)
-        {
-            // Nothing can end the wait early. AllCompleted: a countdown that ends only when every input has completed, so
-            // nothing stays attached afterwards, and leaves the inputs' exceptions unobserved. Few pending inputs: one
-            // shared delegate on each. More: ContinueWhenAll's countdown, which attaches to the inputs the way Task.WhenAll
-            // does, and copies them itself.
-            // Stryker disable once Block : speed and allocation only, caught by the allocation tests, which do not kill it under Stryker: the general promise below waits the same way, with a continuation per input.
-            if (returnWhen == ReturnWhen.AllCompleted)
-            {
-                // Stryker disable once Equality,Arithmetic,Conditional : either way waits the same; the threshold only picks the faster (and, at ten pending inputs, the smaller, which the allocation tests check outside Stryker).
-                return items.Length - completed < WaitAllPromise.ContinueWhenAllThreshold
-                    ? WaitAllPromise<TTask>.Start(Own(items, tasks))
-                    : startThroughContinueWhenAll(items);
-            }
-
-            // FirstCompleted: WhenAny and one continuation that takes the snapshot (WhenAny detaches from the losers itself).
-            // RunContinuationsAsynchronously: as after every other Wait, the caller's code after the await never runs inside
-            // the SetResult of whoever completed an input. (This continuation costs what an async method would, byte for byte.)
-            // Stryker disable once Block : allocation only: the general promise below waits the same way, through WhenAny and a sentinel it never completes.
-            if (returnWhen == ReturnWhen.FirstCompleted)
-            {
-                TTask[] owned = Own(items, tasks);
-                // Stryker disable once Bitwise : without ExecuteSynchronously the snapshot is taken after a thread-pool hop instead of at once: later, but still of the inputs complete at the moment of return, and the caller is still not resumed inline.
-                return Task.WhenAny(owned).ContinueWith(
-                    WaitPromise<TTask>.SnapshotAfterAny,
-                    owned,
-                    CancellationToken.None,
-                    TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.RunContinuationsAsynchronously,
-                    TaskScheduler.Default);
-            }
-        }
-
-        return WaitPromise<TTask>.Start(Own(items, tasks), returnWhen, timeout, timeProvider, cancellationToken);
+        return WaitPromise<TTask>.Start(owned, returnWhen, timeout, timeProvider, cancellationToken);
     }
-
-    /// <summary>The distinct inputs as an array of Wait's own: <paramref name="items"/>, or a copy when it is the caller's array.</summary>
-    private static TTask[] Own<TTask>(TTask[] items, IEnumerable<TTask> tasks)
-        where TTask : Task =>
-        // Stryker disable once Conditional : an extra copy of an array that is already ours only costs an allocation.
-        ReferenceEquals(items, tasks) ? TaskCollection.Copy(items) : items;
 }

@@ -51,23 +51,33 @@ internal readonly struct UntypedOutcomes : IOutcomeKind<Task, Outcome>
 /// <typeparam name="TTask">The input task type.</typeparam>
 /// <typeparam name="TOutcome">The outcome type.</typeparam>
 /// <typeparam name="TKind">How outcomes are made from tasks.</typeparam>
-internal sealed class OutcomesPromise<TTask, TOutcome, TKind> : TaskCompletionSource<TOutcome[]>
+internal sealed class GatherOutcomesPromise<TTask, TOutcome, TKind> : TaskCompletionSource<TOutcome[]>, IInterruptible
     where TTask : Task
     where TKind : struct, IOutcomeKind<TTask, TOutcome>
 {
-    private static readonly Action<object?> s_onCanceled = static state => ((OutcomesPromise<TTask, TOutcome, TKind>)state!).OnCanceled();
+    private static readonly Action<object?> s_onCanceled = static state => ((GatherOutcomesPromise<TTask, TOutcome, TKind>)state!).OnCanceled();
 
+    /// <summary>The outcomes in input order, each reading its input once it has completed.</summary>
     private readonly TOutcome[] _outcomes;
+
+    /// <summary>The caller's token, which the returned task reports when it ends canceled.</summary>
     private readonly CancellationToken _cancellationToken;
-    private CancellationTokenRegistration _registration;
+
+    /// <summary>The registration on the caller's token.</summary>
+    private Interrupts _interrupts;
+
+    /// <summary>WhenAll over the inputs.</summary>
     private Task? _all;
 
-    private OutcomesPromise(TOutcome[] outcomes, CancellationToken cancellationToken)
+    private GatherOutcomesPromise(TOutcome[] outcomes, CancellationToken cancellationToken)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         _outcomes = outcomes;
         _cancellationToken = cancellationToken;
     }
+
+    /// <inheritdoc/>
+    public bool HasEnded => Task.IsCompleted;
 
     /// <summary>Reads every input's outcome in input order; every input has completed.</summary>
     public static TOutcome[] ReadAll(TTask[] tasks)
@@ -90,13 +100,7 @@ internal sealed class OutcomesPromise<TTask, TOutcome, TKind> : TaskCompletionSo
             outcomes[i] = default(TKind).OfTask(tasks[i]);
         }
 
-        var promise = new OutcomesPromise<TTask, TOutcome, TKind>(outcomes, cancellationToken);
-        if (cancellationToken.CanBeCanceled)
-        {
-            // Registered before the continuation is attached, so that the completing path sees the registration.
-            promise._registration = Registrations.Register(s_onCanceled, promise, cancellationToken);
-        }
-
+        var promise = new GatherOutcomesPromise<TTask, TOutcome, TKind>(outcomes, cancellationToken);
 #if NET9_0_OR_GREATER
         Task all = System.Threading.Tasks.Task.WhenAll(new ReadOnlySpan<Task>(tasks));
 #else
@@ -104,6 +108,7 @@ internal sealed class OutcomesPromise<TTask, TOutcome, TKind> : TaskCompletionSo
 #endif
         promise._all = all;
         all.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(promise.OnAllCompleted);
+        promise._interrupts.Register(promise, s_onCanceled, cancellationToken);
         return promise.Task;
     }
 
@@ -129,16 +134,15 @@ internal sealed class OutcomesPromise<TTask, TOutcome, TKind> : TaskCompletionSo
 
         if (TrySetResult(outcomes))
         {
-            Registrations.Release(_registration);
+            _interrupts.Release();
         }
     }
 
     private void OnCanceled()
     {
-        // Stryker disable once all : the token has just been canceled, which already dropped this registration.
         if (TrySetCanceled(_cancellationToken))
         {
-            Registrations.Release(_registration);
+            _interrupts.Release();
         }
     }
 }

@@ -14,15 +14,25 @@ namespace AsyncCombinators.Internal;
 internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
     where TTask : Task
 {
+    /// <summary>The distinct inputs, an array of the library's own.</summary>
     private readonly TTask[] _tasks;
+
+    /// <summary>The limit of each enumeration, from GetAsyncEnumerator; <see cref="Timeout.InfiniteTimeSpan"/>: none.</summary>
     private readonly TimeSpan _timeout;
+
+    /// <summary>The clock of the timeout.</summary>
     private readonly TimeProvider _timeProvider;
+
+    /// <summary>The token given to the call.</summary>
     private readonly CancellationToken _cancellationToken;
+
+    /// <summary>
+    /// Task.WhenEach for these tasks (.NET 9+), used when there is neither a timeout nor a token: it attaches to the
+    /// inputs without allocating per input. It cannot detach from inputs that never complete, so a timeout or a
+    /// cancelable token takes the detachable path.
+    /// </summary>
     private readonly Func<TTask[], IAsyncEnumerable<TTask>>? _whenEach;
 
-    // whenEach: Task.WhenEach for these tasks (.NET 9+), used when there is neither a timeout nor a token: it attaches
-    // to the inputs without allocating per input. It cannot detach from inputs that never complete, so a timeout or a
-    // cancelable token takes the detachable path.
     public AsCompletedEnumerable(TTask[] tasks, TimeSpan timeout, TimeProvider timeProvider, Func<TTask[], IAsyncEnumerable<TTask>>? whenEach, CancellationToken cancellationToken)
     {
         _tasks = tasks;
@@ -34,7 +44,6 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
 
     public IAsyncEnumerator<TTask> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
-        // Stryker disable once Equality,Block : WhenEach and the enumerator below yield the same sequence; WhenEach is only cheaper.
         if (_whenEach is not null && _timeout == Timeout.InfiniteTimeSpan && !_cancellationToken.CanBeCanceled && !cancellationToken.CanBeCanceled)
         {
             return _whenEach(_tasks).GetAsyncEnumerator(CancellationToken.None);
@@ -49,7 +58,7 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
     /// disposal removes them from inputs that may never complete.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The enumerator disposes its token source when it stops.")]
-    private sealed class Enumerator : IAsyncEnumerator<TTask>, IValueTaskSource<bool>
+    private sealed class Enumerator : IAsyncEnumerator<TTask>, IValueTaskSource<bool>, IInterruptible
     {
         private const int Running = 0;
         private const int TimedOut = 1;
@@ -60,29 +69,50 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
         private static readonly TimerCallback s_onTimeout = static state => ((Enumerator)state!).Stop(TimedOut, default);
         private static readonly Action<object?> s_onCanceled = static state => ((Enumerator)state!).OnCanceled();
 
+        /// <summary>Guards the queue, the state and the hand-over to a waiting consumer.</summary>
         private readonly object _lock = new();
+
+        /// <summary>The inputs.</summary>
         private readonly TTask[] _tasks;
+
+        /// <summary>The inputs in completion order: yielded before <see cref="_head"/>, waiting to be yielded up to <see cref="_tail"/>.</summary>
         private readonly TTask?[] _queue;
-        private readonly int _count;
+
+        /// <summary>The token given to the call.</summary>
+        private readonly CancellationToken _callToken;
+
+        /// <summary>The token given to GetAsyncEnumerator (<c>WithCancellation</c>).</summary>
+        private readonly CancellationToken _enumeratorToken;
+
+        /// <summary>The consumer's MoveNextAsync, when it waits.</summary>
         private ManualResetValueTaskSourceCore<bool> _signal;
+
+        /// <summary>A continuation per pending input: the source whose token removes them all.</summary>
         private CancellationTokenSource? _detach;
-        private ITimer? _timer;
-        private CancellationTokenRegistration _registration1;
-        private CancellationTokenRegistration _registration2;
-        private readonly CancellationToken _token1;
-        private readonly CancellationToken _token2;
+
+        /// <summary>The timer and the registrations on both tokens.</summary>
+        private Interrupts _interrupts;
+
+        /// <summary>The token that canceled the enumeration.</summary>
         private CancellationToken _canceledBy;
+
+        /// <summary>The next queued input to yield.</summary>
         private int _head;
+
+        /// <summary>The end of the queued inputs.</summary>
         private int _tail;
+
+        /// <summary><see cref="Running"/>, or why the enumeration stopped.</summary>
         private int _state;
+
+        /// <summary>Whether the consumer waits for the next input.</summary>
         private bool _waiting;
 
-        public Enumerator(TTask[] tasks, TimeSpan timeout, TimeProvider timeProvider, CancellationToken token1, CancellationToken token2)
+        public Enumerator(TTask[] tasks, TimeSpan timeout, TimeProvider timeProvider, CancellationToken callToken, CancellationToken enumeratorToken)
         {
             _tasks = tasks;
-            _count = tasks.Length;
-            _token1 = token1;
-            _token2 = token2;
+            _callToken = callToken;
+            _enumeratorToken = enumeratorToken;
             _queue = new TTask?[tasks.Length];
             _signal.RunContinuationsAsynchronously = true;
             Current = null!;
@@ -107,20 +137,11 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                 }
             }
 
-            if (timeout != Timeout.InfiniteTimeSpan && _tail < _count)
-            {
-                ITimer timer = timeProvider.CreateTimer(s_onTimeout, this, timeout, Timeout.InfiniteTimeSpan);
-                Volatile.Write(ref _timer, timer);
-                if (Volatile.Read(ref _state) != Running)
-                {
-                    ReleaseTimer();
-                }
-            }
-
-            _registration1 = RegisterCancellation(token1);
-            // Stryker disable once all : registering the same token twice is harmless; once is enough.
-            _registration2 = token2 == token1 ? default : RegisterCancellation(token2);
+            _interrupts.Arm(this, _tail < tasks.Length ? timeout : Timeout.InfiniteTimeSpan, timeProvider, s_onTimeout, s_onCanceled, callToken, enumeratorToken);
         }
+
+        /// <inheritdoc/>
+        public bool HasEnded => Volatile.Read(ref _state) != Running;
 
         public TTask Current { get; private set; }
 
@@ -143,7 +164,7 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                     return new ValueTask<bool>(true);
                 }
 
-                if (_head == _count)
+                if (_head == _tasks.Length)
                 {
                     return new ValueTask<bool>(false);
                 }
@@ -175,31 +196,13 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
         private static TimeoutException CreateTimeoutException() =>
             new("AsCompleted timed out before every task completed (asyncio TimeoutError).");
 
-        private CancellationTokenRegistration RegisterCancellation(CancellationToken token)
-        {
-            // Stryker disable once all : a registration on a token that cannot be canceled is a no-op, and one made after the stop is released below.
-            if (!token.CanBeCanceled || Volatile.Read(ref _state) != Running)
-            {
-                return default;
-            }
-
-            CancellationTokenRegistration registration = Registrations.Register(s_onCanceled, this, token);
-            // Stryker disable once all : race only: the enumeration stopped between the check above and the registration.
-            if (Volatile.Read(ref _state) != Running)
-            {
-                Registrations.Release(registration);
-            }
-
-            return registration;
-        }
-
-        private void OnCanceled() => Stop(Canceled, _token1.IsCancellationRequested ? _token1 : _token2);
+        private void OnCanceled() => Stop(Canceled, _callToken.IsCancellationRequested ? _callToken : _enumeratorToken);
 
         private void OnInputCompleted(TTask task)
         {
             lock (_lock)
             {
-                // Stryker disable once all : race only: the continuations are detached at the stop, but one may already be running.
+                // The continuations are detached at the stop, but one may already be running.
                 if (_state != Running)
                 {
                     return;
@@ -240,9 +243,8 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                 }
 
                 wake = _waiting;
-                // Stryker disable once all : after the stop no MoveNextAsync waits again, so the flag is never read.
                 _waiting = false;
-                // Stryker disable once all : race only: an input completed but its continuation had not run yet when the timer fired (stress RaceTests).
+                // An input may have completed with its continuation not run yet when the timer fired.
                 if (wake && _head < _tail && reason == TimedOut)
                 {
                     Current = _queue[_head++]!;
@@ -250,18 +252,14 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                 }
             }
 
-            ReleaseTimer();
-            Registrations.Release(_registration1);
-            Registrations.Release(_registration2);
+            _interrupts.Release();
             if (_detach is not null)
             {
                 // Removes the continuations from the inputs that are still pending.
                 _detach.Cancel();
-                // Stryker disable once all : a token source without a timer or a wait handle holds nothing to release.
                 _detach.Dispose();
             }
 
-            // Stryker disable once all : race only, see above.
             if (handOver)
             {
                 _signal.SetResult(true);
@@ -291,20 +289,18 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
         /// </summary>
         private void QueueCompletedNotYetSeen()
         {
-            // Stryker disable once all : the early exit only skips a pass that would find nothing to add.
-            if (_tail == _count)
+            if (_tail == _tasks.Length)
             {
                 return;
             }
 
             var seen = new HashSet<TTask>(ReferenceComparer<TTask>.Instance);
-            // Stryker disable once all : the slot after the tail is empty and matches no task.
             for (int i = 0; i < _tail; i++)
             {
                 seen.Add(_queue[i]!);
             }
 
-            // Stryker disable once all : race only: an input's continuation queues it as it completes, so only one still running when the timer fires is missing here.
+            // An input's continuation queues it as it completes, so only one still running when the timer fires is missing here.
             foreach (TTask task in _tasks)
             {
                 if (task.IsCompleted && !seen.Contains(task))
@@ -313,7 +309,5 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                 }
             }
         }
-
-        private void ReleaseTimer() => Interlocked.Exchange(ref _timer, null)?.Dispose();
     }
 }
