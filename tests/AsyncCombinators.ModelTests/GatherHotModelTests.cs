@@ -19,46 +19,29 @@ public sealed class GatherHotModelTests
     [Fact]
     public void Gather_GeneratedHotTasks_MatchesModel()
     {
-        using var unobserved = new UnobservedWatch();
-        var leaks = new LeakProbe();
-        Scenarios.Hot(0, 40, timeout: false, token: true, forms: 4).Sample(
-            s => Play(s, GatherForm.List, leaks),
-            iter: ModelSettings.Iterations(),
-            seed: ModelSettings.Seed,
-            print: s => s.ToString(),
-            writeLine: _output.WriteLine);
-        leaks.AssertCollected();
-        unobserved.AssertNoneSeen();
+        ModelProperty.Run(
+            Scenarios.Hot(0, 40, timeout: false, token: true, forms: 4),
+            (s, leaks) => Play(s, GatherForm.List, leaks),
+            _output);
     }
 
     [Fact]
     public void Gather_GeneratedHotTuples_MatchesModel()
     {
-        using var unobserved = new UnobservedWatch();
-        var leaks = new LeakProbe();
-        Scenarios.Hot(2, 5, timeout: false, token: false, forms: 1).Where(s => s.Inputs.Length is >= 2 and <= 5).Sample(
-            s => Play(s, GatherForm.Tuple, leaks),
-            iter: ModelSettings.Iterations(0.5),
-            seed: ModelSettings.Seed,
-            print: s => s.ToString(),
-            writeLine: _output.WriteLine);
-        leaks.AssertCollected();
-        unobserved.AssertNoneSeen();
+        ModelProperty.Run(
+            Scenarios.Hot(2, 5, timeout: false, token: false, forms: 1).Where(s => s.Inputs.Length is >= 2 and <= 5),
+            (s, leaks) => Play(s, GatherForm.Tuple, leaks),
+            _output,
+            0.5);
     }
 
     [Fact]
     public void GatherOutcomes_GeneratedHotTasks_MatchesModel()
     {
-        using var unobserved = new UnobservedWatch();
-        var leaks = new LeakProbe();
-        Scenarios.Hot(0, 40, timeout: false, token: true, forms: 4).Sample(
-            s => Play(s, GatherForm.Outcomes, leaks),
-            iter: ModelSettings.Iterations(),
-            seed: ModelSettings.Seed,
-            print: s => s.ToString(),
-            writeLine: _output.WriteLine);
-        leaks.AssertCollected();
-        unobserved.AssertNoneSeen();
+        ModelProperty.Run(
+            Scenarios.Hot(0, 40, timeout: false, token: true, forms: 4),
+            (s, leaks) => Play(s, GatherForm.Outcomes, leaks),
+            _output);
     }
 
     internal enum GatherForm

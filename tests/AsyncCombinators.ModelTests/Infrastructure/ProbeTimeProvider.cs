@@ -19,7 +19,10 @@ public sealed class ProbeTimeProvider : TimeProvider
 {
     private readonly FakeTimeProvider _inner = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly object _lock = new();
-    private readonly List<ProbeTimer> _timers = new();
+    // Weak: an armed timer is held by the inner provider, as a real timer is by the runtime's timer queue; a disposed
+    // or fired one must not be kept alive here, or it would keep the call that created it alive.
+    private readonly List<WeakReference<ProbeTimer>> _timers = new();
+    private int _created;
 
     public ProbeTimeProvider(TimerFault fault = TimerFault.None) => Fault = fault;
 
@@ -36,7 +39,7 @@ public sealed class ProbeTimeProvider : TimeProvider
         {
             lock (_lock)
             {
-                return _timers.Count;
+                return _created;
             }
         }
     }
@@ -48,7 +51,7 @@ public sealed class ProbeTimeProvider : TimeProvider
         {
             lock (_lock)
             {
-                return _timers.Count(t => t.IsArmed);
+                return _timers.Count(t => t.TryGetTarget(out ProbeTimer? timer) && timer.IsArmedUnlocked);
             }
         }
     }
@@ -74,7 +77,9 @@ public sealed class ProbeTimeProvider : TimeProvider
         var timer = new ProbeTimer(this, callback, state, dueTime, period);
         lock (_lock)
         {
-            _timers.Add(timer);
+            _timers.RemoveAll(t => !t.TryGetTarget(out _));
+            _timers.Add(new WeakReference<ProbeTimer>(timer));
+            _created++;
         }
 
         timer.Start(_inner);
@@ -99,16 +104,8 @@ public sealed class ProbeTimeProvider : TimeProvider
             Arm(dueTime, period);
         }
 
-        public bool IsArmed
-        {
-            get
-            {
-                lock (_owner._lock)
-                {
-                    return _armed && !_disposed;
-                }
-            }
-        }
+        /// <summary>Gets whether the timer is armed; the caller holds the owner's lock.</summary>
+        public bool IsArmedUnlocked => _armed && !_disposed;
 
         public void Start(FakeTimeProvider inner)
         {
