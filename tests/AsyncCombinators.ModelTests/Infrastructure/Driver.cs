@@ -6,8 +6,14 @@ namespace AsyncCombinators.ModelTests.Infrastructure;
 /// </summary>
 public readonly record struct Observation(int Started, int Yielded, bool Completed)
 {
+    /// <summary>A <see cref="Yielded"/> value that the model does not predict.</summary>
+    public const int AnyYield = -1;
+
     public bool Exceeds(Observation expected) =>
-        Started > expected.Started || Yielded > expected.Yielded || (Completed && !expected.Completed);
+        Started > expected.Started || (expected.Yielded != AnyYield && Yielded > expected.Yielded) || (Completed && !expected.Completed);
+
+    public bool Reaches(Observation expected) =>
+        Started == expected.Started && (expected.Yielded == AnyYield || Yielded == expected.Yielded) && Completed == expected.Completed;
 
     public override string ToString() => $"started={Started} yielded={Yielded} completed={Completed}";
 }
@@ -41,7 +47,7 @@ public static class Driver
                     throw new ModelDivergenceException($"{where}: expected {expected}, observed {now}. Scenario: {scenario}");
                 }
 
-                return now == expected;
+                return now.Reaches(expected);
             },
             () => $"{where}: expected {expected}, observed {actual()}. Scenario: {scenario}");
     }
