@@ -63,6 +63,12 @@ public abstract class ColdSim
 
     public IEnumerable<int> Running => StartOrder.Where(i => Ends[i] is null);
 
+    /// <summary>
+    /// When set, the contract leaves what happens at the call open (an already-cancelled token): only how the call
+    /// ends and that nothing is left running are checked, not the state after each event.
+    /// </summary>
+    public bool Loose { get; protected set; }
+
     public List<Ending> Accepted => AlsoAccepted.Append(Result ?? new PendingEnding()).ToList();
 
     /// <summary>Runs the simulation to its end.</summary>

@@ -34,6 +34,9 @@ public sealed class ColdWorld
 
     public ColdScenario Scenario { get; }
 
+    /// <summary>Gets or sets whether an operation the timeline ends may not have started (see <see cref="ColdSim.Loose"/>).</summary>
+    public bool Loose { get; set; }
+
     public ProbeTimeProvider Time { get; }
 
     public CancellationTokenSource? Cts { get; }
@@ -127,7 +130,17 @@ public sealed class ColdWorld
 
     private void End(int i)
     {
-        TaskCompletionSource<int> source = _sources[i] ?? throw new ModelDivergenceException($"operation {i} is due to end but never started. Scenario: {Scenario}");
+        TaskCompletionSource<int>? source = _sources[i];
+        if (source is null)
+        {
+            if (Loose)
+            {
+                return;
+            }
+
+            throw new ModelDivergenceException($"operation {i} is due to end but never started. Scenario: {Scenario}");
+        }
+
         switch (Scenario.Ops[i].Kind)
         {
             case InputKind.Value:
