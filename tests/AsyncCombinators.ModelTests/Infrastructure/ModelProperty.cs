@@ -15,13 +15,22 @@ public static class ModelProperty
     {
         using var unobserved = new UnobservedWatch();
         var leaks = new LeakProbe();
-        gen.Sample(
+        OffContext(() => gen.Sample(
             s => play(s, leaks),
             iter: ModelSettings.Iterations(share),
             seed: ModelSettings.Seed,
             print: s => s.ToString() ?? string.Empty,
-            writeLine: output.WriteLine);
+            writeLine: output.WriteLine));
         leaks.AssertCollected();
         unobserved.AssertNoneSeen();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on a thread without the test framework's synchronization context: under it a
+    /// completion would never resume the library inline, and scenarios with synchronous continuations would not be.
+    /// </summary>
+    public static void OffContext(Action body)
+    {
+        Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).GetAwaiter().GetResult();
     }
 }
