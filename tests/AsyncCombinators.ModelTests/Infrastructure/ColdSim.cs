@@ -92,6 +92,9 @@ public abstract class ColdSim
                 case EventKind.Complete:
                     Finish(e.Index, Scenario.Ops[e.Index].Kind == InputKind.Value ? OpEnd.Value : Scenario.Ops[e.Index].Kind == InputKind.Fault ? OpEnd.Fault : OpEnd.SelfCanceled);
                     break;
+                case EventKind.Action:
+                    OnAction(e.Index);
+                    break;
                 case EventKind.Tick:
                     Clock = e.Index;
                     OnTick();
@@ -122,6 +125,13 @@ public abstract class ColdSim
     protected virtual void OnTick()
     {
     }
+
+    protected virtual void OnAction(int index)
+    {
+    }
+
+    /// <summary>Schedules an <see cref="EventKind.Action"/> event.</summary>
+    protected void Schedule(int action, int step, int rank) => _queue.Add(new TimelineEvent(EventKind.Action, action, step, rank));
 
     protected abstract void OnCallerCancel();
 

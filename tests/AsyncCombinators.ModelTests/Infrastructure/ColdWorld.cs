@@ -45,6 +45,12 @@ public sealed class ColdWorld
 
     public Func<CancellationToken, Task<int>>[] Operations { get; }
 
+    /// <summary>Gets or sets what an <see cref="EventKind.Action"/> event does.</summary>
+    public Action<int>? OnAction { get; set; }
+
+    /// <summary>Gets or sets code each operation runs first when started (a TaskGroup child starting a child).</summary>
+    public Action<int>? OnStarting { get; set; }
+
     public Func<CancellationToken, Task>[] PlainOperations { get; }
 
     public ScenarioException[] Exceptions { get; }
@@ -111,6 +117,9 @@ public sealed class ColdWorld
             case EventKind.Tick:
                 Time.Advance(TimeSpan.FromSeconds(1));
                 break;
+            case EventKind.Action:
+                OnAction!(e.Index);
+                break;
             default:
                 Cts!.Cancel();
                 break;
@@ -158,6 +167,7 @@ public sealed class ColdWorld
     private Task<int> Start(int i, CancellationToken ct)
     {
         OpSpec op = Scenario.Ops[i];
+        OnStarting?.Invoke(i);
         lock (_lock)
         {
             if (_startOrder.Contains(i) || _tasks[i] is not null)

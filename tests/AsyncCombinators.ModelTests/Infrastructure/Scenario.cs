@@ -65,6 +65,7 @@ public readonly record struct TimelineEvent(EventKind Kind, int Index, int Step,
     {
         EventKind.Tick => $"tick{Index}",
         EventKind.Cancel => "cancel",
+        EventKind.Action => $"action{Index}",
         _ => $"end{Index}",
     };
 }
@@ -75,6 +76,9 @@ public enum EventKind
     Complete,
     Tick,
     Cancel,
+
+    /// <summary>A step of the caller's own code (a TaskGroup body ending, Cancel), identified by its index.</summary>
+    Action,
 }
 
 /// <summary>A distinct hot input: how it ends and when (step 0: before the call).</summary>
