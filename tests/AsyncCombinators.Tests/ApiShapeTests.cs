@@ -98,10 +98,12 @@ public class ApiShapeTests
     {
         // PublicAPI.Shipped.txt, checked by the public API analyzer, lists every public type and member, but not what
         // kind of type each is: a class that loses `sealed` or a struct that loses `readonly` is a breaking change too.
-        typeof(Async).Assembly.GetExportedTypes().Should().HaveCount(7);
+        typeof(Async).Assembly.GetExportedTypes().Should().HaveCount(8);
         new[] { typeof(Outcome), typeof(Outcome<>), typeof(WaitResult<>) }.Where(t => !t.IsValueType || !IsReadOnly(t)).Should().BeEmpty("they are readonly structs");
         new[] { typeof(Async), typeof(OutcomeExtensions) }.Should().OnlyContain(t => t.IsClass && t.IsAbstract && t.IsSealed);
         typeof(TaskGroup).Should().BeSealed();
+        typeof(ConcurrencyOptions).Should().BeSealed();
+        typeof(ConcurrencyOptions).GetProperties().Should().OnlyContain(p => p.SetMethod == null || p.SetMethod.ReturnParameter.GetRequiredCustomModifiers().Any(m => m.Name == "IsExternalInit"), "options are immutable once built");
         typeof(ReturnWhen).IsEnum.Should().BeTrue();
 
         // By name: a netstandard2.0 build carries the compiler's own copy of the attribute, not the runtime's.
