@@ -38,10 +38,10 @@ public sealed class RegressionTests
 
     /// <summary>
     /// Found by <see cref="FaultInjectionTests"/> (seed 0ZeykIPvNis4): when the TimeProvider's timer throws from Dispose,
-    /// cancelling the caller's token leaves MoveNextAsync pending for ever instead of ending the enumeration with
-    /// OperationCanceledException or the timer's exception.
+    /// cancelling the caller's token left MoveNextAsync pending for ever. The enumeration must end with
+    /// OperationCanceledException: a timer that fails to dispose cannot keep the wait from ending.
     /// </summary>
-    [Fact(Skip = "Divergence: AsCompleted hangs when its timer's Dispose throws during cancellation")]
+    [Fact]
     public void AsCompleted_TimerDisposeThrowsOnCancellation_EndsTheEnumeration() => ModelProperty.OffContext(() =>
     {
         var time = new ProbeTimeProvider(TimerFault.Dispose);
@@ -50,10 +50,9 @@ public sealed class RegressionTests
         IAsyncEnumerator<Task<int>> enumerator = Async.AsCompleted(new[] { pending.Task }, TimeSpan.FromSeconds(1), time, cts.Token).GetAsyncEnumerator();
         Task<bool> next = enumerator.MoveNextAsync().AsTask();
 
-        Action cancel = cts.Cancel;
-        cancel.Should().Throw<AggregateException>("the timer's Dispose throws inside the token's callback");
+        cts.Cancel();
 
         Hang.Settled(next, "MoveNextAsync after the caller's token was cancelled");
-        next.IsFaulted.Should().BeTrue();
+        next.IsCanceled.Should().BeTrue("the caller's token ended the enumeration");
     });
 }

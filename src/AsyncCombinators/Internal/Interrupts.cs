@@ -66,11 +66,24 @@ internal struct Interrupts
         }
     }
 
-    /// <summary>Disposes the timer and releases the registrations, without waiting for a callback running elsewhere.</summary>
+    /// <summary>
+    /// Releases the registrations and disposes the timer, without waiting for a callback running elsewhere. A timer whose
+    /// Dispose throws (a faulty TimeProvider) cannot be helped here, and must not keep the wait from ending.
+    /// </summary>
     public void Release()
     {
-        Interlocked.Exchange(ref _timer, null)?.Dispose();
         Registrations.Release(_callRegistration);
         Registrations.Release(_enumeratorRegistration);
+        ITimer? timer = Interlocked.Exchange(ref _timer, null);
+        if (timer is not null)
+        {
+            try
+            {
+                timer.Dispose();
+            }
+            catch (Exception)
+            {
+            }
+        }
     }
 }
