@@ -220,4 +220,20 @@ public class TaskGroupTests
         (await FluentActions.Awaiting(() => own.Guard()).Should().ThrowAsync<AggregateException>())
             .Which.InnerExceptions.Should().ContainSingle().Which.Should().BeOfType<OperationCanceledException>();
     }
+
+    [Fact]
+    public async Task TaskGroup_CallerTokenCanceledThenCancel_LeavingThrowsOperationCanceled()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var child = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var group = new TaskGroup(cts.Token);
+        Task<int> ignoring = group.Run(_ => child.Task);
+        group.Cancel();
+        ValueTask leaving = group.DisposeAsync();
+        child.SetResult(7);
+
+        await FluentActions.Awaiting(async () => await leaving).Should().ThrowAsync<OperationCanceledException>("the caller's token wins over Cancel()");
+        (await ignoring).Should().Be(7);
+    }
 }

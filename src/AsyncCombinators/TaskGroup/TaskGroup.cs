@@ -127,7 +127,10 @@ public sealed class TaskGroup : IAsyncDisposable
         return child;
     }
 
-    /// <summary>Cancels every child (asyncio 3.15 <c>TaskGroup.cancel()</c>); leaving the scope then throws only if a child failed.</summary>
+    /// <summary>
+    /// Cancels every child (asyncio 3.15 <c>TaskGroup.cancel()</c>); leaving the scope then throws only if a child failed
+    /// (an <see cref="AggregateException"/>) or the caller's token was cancelled too (<see cref="OperationCanceledException"/>).
+    /// </summary>
     public void Cancel()
     {
         lock (_lock)
@@ -219,10 +222,9 @@ public sealed class TaskGroup : IAsyncDisposable
             throw new AggregateException("One or more operations of the task group failed.", failures);
         }
 
-        if (_callerToken.IsCancellationRequested && !_canceled)
-        {
-            throw new OperationCanceledException(_callerToken);
-        }
+        // The caller's token wins over Cancel(): the caller asked to be cancelled (asyncio: an outer cancellation
+        // propagates as CancelledError even after TaskGroup.cancel()).
+        _callerToken.ThrowIfCancellationRequested();
     }
 
     private void Enter()
