@@ -209,4 +209,37 @@ public class FirstSuccessfulTests
         await FluentActions.Awaiting(() => race.Guard()).Should().ThrowAsync<AggregateException>();
         time.LiveTimers.Should().Be(0, "the stagger timer is disposed whoever ends the race");
     }
+
+    [Fact]
+    public async Task FirstSuccessful_ZeroStagger_StartsAllAtOnceWithoutATimer()
+    {
+        // staggered_race(delay=0) starts the operations one after another at once and then only waits: no timer is needed,
+        // let alone one re-armed at zero delay for as long as the race lasts.
+        var time = new TimerCountingTimeProvider();
+        var probe = new OperationProbe<int>(3);
+        Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.Zero, time, CancellationToken.None);
+
+        probe.StartOrder.Should().Equal(0, 1, 2);
+        time.CreatedTimers.Should().Be(0);
+        probe.Completions[1].SetResult(5);
+        (await race.Guard()).Should().Be(5);
+        time.CreatedTimers.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task FirstSuccessful_Stagger_AfterTheLastStartTheTimerIsNotArmedAgain()
+    {
+        var time = new TimerCountingTimeProvider();
+        var probe = new OperationProbe<int>(2);
+        Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time, CancellationToken.None);
+        probe.StartOrder.Should().Equal(0);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        probe.StartOrder.Should().Equal(0, 1);
+        time.ActiveTimers.Should().Be(0, "nothing is left to start, so nothing is left to stagger");
+
+        probe.Completions[0].SetResult(3);
+        (await race.Guard()).Should().Be(3);
+        time.LiveTimers.Should().Be(0);
+    }
 }
