@@ -43,15 +43,33 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<T> Task)>(() => Sources.Of(items), AsCompletedItem<T>.Typed, isMap: false, ordered: false, maxConcurrency, null, Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Runs cold operations, at most as many at once as <paramref name="options"/> allows, and yields each as it completes, with its
+    /// position in the input (bounded streaming, like aiometer's <c>amap</c>; asyncio <c>as_completed</c> over coroutines).
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
     /// <param name="operations">The operations, started in input order when the enumeration starts. Enumerated once and validated at the call.</param>
     /// <param name="options">How many may run at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
     /// <param name="cancellationToken">
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<T> Task)> AsCompleted<T>(IEnumerable<Func<CancellationToken, Task<T>>> operations, ConcurrencyOptions options, CancellationToken cancellationToken = default)
     {
         Func<CancellationToken, Task<T>>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
@@ -59,7 +77,11 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<T> Task)>(() => Sources.Of(items), AsCompletedItem<T>.Typed, isMap: false, ordered: false, Validate.Unbounded, options, Timeout.InfiniteTimeSpan, options.TimeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Runs cold operations, at most <paramref name="maxConcurrency"/> at once, and yields each as it completes, with its
+    /// position in the input (bounded streaming, like aiometer's <c>amap</c>; asyncio <c>as_completed</c> over coroutines).
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
     /// <param name="operations">The operations, started in input order when the enumeration starts. Enumerated once and validated at the call.</param>
     /// <param name="maxConcurrency">How many may run at once; omitted: no limit. The next starts as soon as one completes, whether or not the consumer has asked for it.</param>
     /// <param name="timeout">
@@ -71,9 +93,23 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<T> Task)> AsCompleted<T>(IEnumerable<Func<CancellationToken, Task<T>>> operations, int maxConcurrency, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Func<CancellationToken, Task<T>>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
@@ -82,7 +118,11 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<T> Task)>(() => Sources.Of(items), AsCompletedItem<T>.Typed, isMap: false, ordered: false, maxConcurrency, null, timeout, TimeProvider.System, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Runs cold operations, at most <paramref name="maxConcurrency"/> at once, and yields each as it completes, with its
+    /// position in the input (bounded streaming, like aiometer's <c>amap</c>; asyncio <c>as_completed</c> over coroutines).
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
     /// <param name="operations">The operations, started in input order when the enumeration starts. Enumerated once and validated at the call.</param>
     /// <param name="maxConcurrency">How many may run at once; omitted: no limit. The next starts as soon as one completes, whether or not the consumer has asked for it.</param>
     /// <param name="timeout">
@@ -95,9 +135,23 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<T> Task)> AsCompleted<T>(IEnumerable<Func<CancellationToken, Task<T>>> operations, int maxConcurrency, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
         Func<CancellationToken, Task<T>>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
@@ -107,7 +161,11 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<T> Task)>(() => Sources.Of(items), AsCompletedItem<T>.Typed, isMap: false, ordered: false, maxConcurrency, null, timeout, timeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Runs cold operations, at most as many at once as <paramref name="options"/> allows, and yields each as it completes, with its
+    /// position in the input (bounded streaming, like aiometer's <c>amap</c>; asyncio <c>as_completed</c> over coroutines).
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
     /// <param name="operations">The operations, started in input order when the enumeration starts. Enumerated once and validated at the call.</param>
     /// <param name="options">How many may run at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
     /// <param name="timeout">
@@ -119,9 +177,23 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<T> Task)> AsCompleted<T>(IEnumerable<Func<CancellationToken, Task<T>>> operations, ConcurrencyOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Func<CancellationToken, Task<T>>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
@@ -130,16 +202,33 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<T> Task)>(() => Sources.Of(items), AsCompletedItem<T>.Typed, isMap: false, ordered: false, Validate.Unbounded, options, timeout, options.TimeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Runs cold operations, at most <paramref name="maxConcurrency"/> at once, and yields each as it completes, with its
+    /// position in the input (bounded streaming, like aiometer's <c>amap</c>; asyncio <c>as_completed</c> over coroutines).
+    /// </summary>
     /// <param name="operations">The operations, started in input order when the enumeration starts. Enumerated once and validated at the call.</param>
     /// <param name="maxConcurrency">How many may run at once; omitted: no limit. The next starts as soon as one completes, whether or not the consumer has asked for it.</param>
     /// <param name="cancellationToken">
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1</exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted(IEnumerable<Func<CancellationToken, Task>> operations, int maxConcurrency = Validate.Unbounded, CancellationToken cancellationToken = default)
     {
         Func<CancellationToken, Task>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
@@ -147,15 +236,32 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task Task)>(() => Sources.Of(items), AsCompletedItem.Untyped, isMap: false, ordered: false, maxConcurrency, null, Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Runs cold operations, at most as many at once as <paramref name="options"/> allows, and yields each as it completes, with its
+    /// position in the input (bounded streaming, like aiometer's <c>amap</c>; asyncio <c>as_completed</c> over coroutines).
+    /// </summary>
     /// <param name="operations">The operations, started in input order when the enumeration starts. Enumerated once and validated at the call.</param>
     /// <param name="options">How many may run at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
     /// <param name="cancellationToken">
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted(IEnumerable<Func<CancellationToken, Task>> operations, ConcurrencyOptions options, CancellationToken cancellationToken = default)
     {
         Func<CancellationToken, Task>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
@@ -163,7 +269,10 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task Task)>(() => Sources.Of(items), AsCompletedItem.Untyped, isMap: false, ordered: false, Validate.Unbounded, options, Timeout.InfiniteTimeSpan, options.TimeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Runs cold operations, at most <paramref name="maxConcurrency"/> at once, and yields each as it completes, with its
+    /// position in the input (bounded streaming, like aiometer's <c>amap</c>; asyncio <c>as_completed</c> over coroutines).
+    /// </summary>
     /// <param name="operations">The operations, started in input order when the enumeration starts. Enumerated once and validated at the call.</param>
     /// <param name="maxConcurrency">How many may run at once; omitted: no limit. The next starts as soon as one completes, whether or not the consumer has asked for it.</param>
     /// <param name="timeout">
@@ -175,9 +284,23 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted(IEnumerable<Func<CancellationToken, Task>> operations, int maxConcurrency, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Func<CancellationToken, Task>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
@@ -186,7 +309,10 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task Task)>(() => Sources.Of(items), AsCompletedItem.Untyped, isMap: false, ordered: false, maxConcurrency, null, timeout, TimeProvider.System, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Runs cold operations, at most <paramref name="maxConcurrency"/> at once, and yields each as it completes, with its
+    /// position in the input (bounded streaming, like aiometer's <c>amap</c>; asyncio <c>as_completed</c> over coroutines).
+    /// </summary>
     /// <param name="operations">The operations, started in input order when the enumeration starts. Enumerated once and validated at the call.</param>
     /// <param name="maxConcurrency">How many may run at once; omitted: no limit. The next starts as soon as one completes, whether or not the consumer has asked for it.</param>
     /// <param name="timeout">
@@ -199,9 +325,23 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted(IEnumerable<Func<CancellationToken, Task>> operations, int maxConcurrency, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
         Func<CancellationToken, Task>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
@@ -211,7 +351,10 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task Task)>(() => Sources.Of(items), AsCompletedItem.Untyped, isMap: false, ordered: false, maxConcurrency, null, timeout, timeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Runs cold operations, at most as many at once as <paramref name="options"/> allows, and yields each as it completes, with its
+    /// position in the input (bounded streaming, like aiometer's <c>amap</c>; asyncio <c>as_completed</c> over coroutines).
+    /// </summary>
     /// <param name="operations">The operations, started in input order when the enumeration starts. Enumerated once and validated at the call.</param>
     /// <param name="options">How many may run at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
     /// <param name="timeout">
@@ -223,9 +366,23 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted(IEnumerable<Func<CancellationToken, Task>> operations, ConcurrencyOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Func<CancellationToken, Task>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);

@@ -8,7 +8,6 @@ namespace AsyncCombinators;
 
 public static partial class Async
 {
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -24,8 +23,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> is <see langword="null"/>.</exception>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1</exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<TResult> Task)> AsCompleted<TSource, TResult>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector, int maxConcurrency = Validate.Unbounded, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -34,7 +47,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<TResult> Task)>(() => Sources.Of(source, selector), AsCompletedItem<TResult>.Typed, isMap: false, ordered: false, maxConcurrency, null, Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -50,7 +62,21 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<TResult> Task)> AsCompleted<TSource, TResult>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector, ConcurrencyOptions options, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -59,7 +85,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<TResult> Task)>(() => Sources.Of(source, selector), AsCompletedItem<TResult>.Typed, isMap: false, ordered: false, Validate.Unbounded, options, Timeout.InfiniteTimeSpan, options.TimeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -80,8 +105,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> is <see langword="null"/>.</exception>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<TResult> Task)> AsCompleted<TSource, TResult>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector, int maxConcurrency, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -91,7 +130,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<TResult> Task)>(() => Sources.Of(source, selector), AsCompletedItem<TResult>.Typed, isMap: false, ordered: false, maxConcurrency, null, timeout, TimeProvider.System, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -113,8 +151,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> is <see langword="null"/>.</exception>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<TResult> Task)> AsCompleted<TSource, TResult>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector, int maxConcurrency, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -125,7 +177,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<TResult> Task)>(() => Sources.Of(source, selector), AsCompletedItem<TResult>.Typed, isMap: false, ordered: false, maxConcurrency, null, timeout, timeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -146,8 +197,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<TResult> Task)> AsCompleted<TSource, TResult>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector, ConcurrencyOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -157,7 +222,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<TResult> Task)>(() => Sources.Of(source, selector), AsCompletedItem<TResult>.Typed, isMap: false, ordered: false, Validate.Unbounded, options, timeout, options.TimeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -172,8 +236,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> is <see langword="null"/>.</exception>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1</exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted<TSource>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, int maxConcurrency = Validate.Unbounded, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -182,7 +260,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task Task)>(() => Sources.Of(source, selector), AsCompletedItem.Untyped, isMap: false, ordered: false, maxConcurrency, null, Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -197,7 +274,21 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted<TSource>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, ConcurrencyOptions options, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -206,7 +297,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task Task)>(() => Sources.Of(source, selector), AsCompletedItem.Untyped, isMap: false, ordered: false, Validate.Unbounded, options, Timeout.InfiniteTimeSpan, options.TimeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -226,8 +316,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> is <see langword="null"/>.</exception>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted<TSource>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, int maxConcurrency, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -237,7 +341,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task Task)>(() => Sources.Of(source, selector), AsCompletedItem.Untyped, isMap: false, ordered: false, maxConcurrency, null, timeout, TimeProvider.System, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -258,8 +361,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> is <see langword="null"/>.</exception>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted<TSource>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, int maxConcurrency, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -270,7 +387,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task Task)>(() => Sources.Of(source, selector), AsCompletedItem.Untyped, isMap: false, ordered: false, maxConcurrency, null, timeout, timeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -290,8 +406,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted<TSource>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, ConcurrencyOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -301,7 +431,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task Task)>(() => Sources.Of(source, selector), AsCompletedItem.Untyped, isMap: false, ordered: false, Validate.Unbounded, options, timeout, options.TimeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -317,8 +446,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> is <see langword="null"/>.</exception>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1</exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<TResult> Task)> AsCompleted<TSource, TResult>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector, int maxConcurrency = Validate.Unbounded, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -327,7 +470,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<TResult> Task)>(() => Sources.Of(source, selector), AsCompletedItem<TResult>.Typed, isMap: false, ordered: false, maxConcurrency, null, Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -343,7 +485,21 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<TResult> Task)> AsCompleted<TSource, TResult>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector, ConcurrencyOptions options, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -352,7 +508,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<TResult> Task)>(() => Sources.Of(source, selector), AsCompletedItem<TResult>.Typed, isMap: false, ordered: false, Validate.Unbounded, options, Timeout.InfiniteTimeSpan, options.TimeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -373,8 +528,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> is <see langword="null"/>.</exception>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<TResult> Task)> AsCompleted<TSource, TResult>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector, int maxConcurrency, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -384,7 +553,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<TResult> Task)>(() => Sources.Of(source, selector), AsCompletedItem<TResult>.Typed, isMap: false, ordered: false, maxConcurrency, null, timeout, TimeProvider.System, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -406,8 +574,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> is <see langword="null"/>.</exception>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<TResult> Task)> AsCompleted<TSource, TResult>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector, int maxConcurrency, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -418,7 +600,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<TResult> Task)>(() => Sources.Of(source, selector), AsCompletedItem<TResult>.Typed, isMap: false, ordered: false, maxConcurrency, null, timeout, timeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -439,8 +620,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task<TResult> Task)> AsCompleted<TSource, TResult>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector, ConcurrencyOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -450,7 +645,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task<TResult> Task)>(() => Sources.Of(source, selector), AsCompletedItem<TResult>.Typed, isMap: false, ordered: false, Validate.Unbounded, options, timeout, options.TimeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -465,8 +659,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> is <see langword="null"/>.</exception>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1</exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted<TSource>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, int maxConcurrency = Validate.Unbounded, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -475,7 +683,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task Task)>(() => Sources.Of(source, selector), AsCompletedItem.Untyped, isMap: false, ordered: false, maxConcurrency, null, Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -490,7 +697,21 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted<TSource>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, ConcurrencyOptions options, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -499,7 +720,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task Task)>(() => Sources.Of(source, selector), AsCompletedItem.Untyped, isMap: false, ordered: false, Validate.Unbounded, options, Timeout.InfiniteTimeSpan, options.TimeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -519,8 +739,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> is <see langword="null"/>.</exception>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted<TSource>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, int maxConcurrency, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -530,7 +764,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task Task)>(() => Sources.Of(source, selector), AsCompletedItem.Untyped, isMap: false, ordered: false, maxConcurrency, null, timeout, TimeProvider.System, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -551,8 +784,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> is <see langword="null"/>.</exception>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted<TSource>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, int maxConcurrency, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -563,7 +810,6 @@ public static partial class Async
         return new StreamEnumerable<(int Index, Task Task)>(() => Sources.Of(source, selector), AsCompletedItem.Untyped, isMap: false, ordered: false, maxConcurrency, null, timeout, timeProvider, cancellationToken);
     }
 
-    /// <inheritdoc cref="AsCompleted{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
     /// <summary>
     /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most as many at once as allowed, and
     /// yields each operation as it completes, with the item's position in the source (aiometer's <c>amap</c>, asyncio
@@ -583,8 +829,22 @@ public static partial class Async
     /// Cancels the running operations' tokens and starts no more; once they have finished, MoveNextAsync throws
     /// <see cref="OperationCanceledException"/> (as does the token given to GetAsyncEnumerator, <c>WithCancellation</c>).
     /// </param>
+    /// <returns>
+    /// <c>(Index, Task)</c> for every operation, in completion order; a failed operation is yielded like any other (awaiting
+    /// its task throws) and stops or cancels nothing. Operations start in input order, on the caller's context. Leaving the
+    /// loop early (break, exception, disposal) cancels the running operations' tokens and waits for them to finish. An
+    /// empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/></exception>
+    /// <example>
+    /// <code>
+    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// {
+    ///     Console.WriteLine($"#{index}: {await task}");
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<(int Index, Task Task)> AsCompleted<TSource>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, ConcurrencyOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));

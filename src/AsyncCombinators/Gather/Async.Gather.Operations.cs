@@ -46,15 +46,34 @@ public static partial class Async
             : GatherRunner<T>.Run(Sources.Of(items), items.Length, maxConcurrency, null, cancellationToken);
     }
 
-    /// <inheritdoc cref="Gather{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Runs cold operations, at most as many at once as <paramref name="options"/> allows, and returns their results in input order;
+    /// the first failure cancels the rest (asyncio <c>gather</c> over coroutines, made structured: nothing it started is
+    /// left running).
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
     /// <param name="operations">The operations, started in input order, each with a token Gather can cancel. Enumerated once, at the call.</param>
     /// <param name="options">How many may run at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
     /// <param name="cancellationToken">
     /// Cancels every running operation's token and starts no more; Gather waits for the started ones, then throws
     /// <see cref="OperationCanceledException"/>. Already canceled: nothing starts.
     /// </param>
+    /// <returns>
+    /// A task with every result in input order. On the first failure (a fault, a synchronous throw, or a cancellation
+    /// Gather did not cause) every running operation's token is cancelled, nothing more starts, Gather WAITS for the
+    /// started ones, then fails with the first failure's exception; its <see cref="Task.Exception"/> holds every failure
+    /// except the cancellations Gather caused itself. If the first failure is an operation ending canceled, the task ends
+    /// canceled. When the task completes, no operation it started is still running, and every exception was observed.
+    /// An empty input yields an already-completed task with an empty array.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
+    /// <example>
+    /// <code>
+    /// var (user, orders) = await Async.Gather(ct => GetUserAsync(id, ct), ct => GetOrdersAsync(id, ct));
+    /// int[] sizes = await Async.Gather(downloads, maxConcurrency: 4);
+    /// </code>
+    /// </example>
     public static Task<T[]> Gather<T>(IEnumerable<Func<CancellationToken, Task<T>>> operations, ConcurrencyOptions options, CancellationToken cancellationToken = default)
     {
         Func<CancellationToken, Task<T>>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);
@@ -92,13 +111,22 @@ public static partial class Async
             : GatherRunner<VoidResult>.Run(Sources.Of(items), items.Length, maxConcurrency, null, cancellationToken);
     }
 
-    /// <inheritdoc cref="Gather(IEnumerable{Func{CancellationToken, Task}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Runs untyped cold operations, at most as many at once as <paramref name="options"/> allows; the first failure cancels the rest
+    /// (asyncio <c>gather</c> over coroutines that return nothing, made structured: nothing it started is left running).
+    /// </summary>
     /// <param name="operations">The operations, started in input order, each with a token Gather can cancel. Enumerated once, at the call.</param>
     /// <param name="options">How many may run at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
     /// <param name="cancellationToken">
     /// Cancels every running operation's token and starts no more; Gather waits for the started ones, then throws
     /// <see cref="OperationCanceledException"/>. Already canceled: nothing starts.
     /// </param>
+    /// <returns>
+    /// A task that completes when every operation has succeeded. Failures and cancellation as
+    /// <see cref="Gather{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>: the first failure
+    /// cancels the running operations, and the task fails with it once they have finished. An empty input yields an
+    /// already-completed task.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
     public static Task Gather(IEnumerable<Func<CancellationToken, Task>> operations, ConcurrencyOptions options, CancellationToken cancellationToken = default)

@@ -35,10 +35,18 @@ public static partial class Async
             : OutcomesRunner<Outcome<T>>.Run(Sources.Of(items), items.Length, OutcomeOf<T>.Read, maxConcurrency, null, cancellationToken);
     }
 
-    /// <inheritdoc cref="GatherOutcomes{T}(IEnumerable{Func{CancellationToken, Task{T}}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Runs every cold operation, at most as many at once as <paramref name="options"/> allows, and reports how each ended, in input
+    /// order, whatever fails (asyncio <c>gather(..., return_exceptions=True)</c> over coroutines).
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
     /// <param name="operations">The operations, started in input order. Enumerated once, at the call.</param>
     /// <param name="options">How many may run at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
     /// <param name="cancellationToken">Cancels every running operation's token and starts no more; the call waits for the started ones, then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>
+    /// A task with one <see cref="Outcome{T}"/> per operation, in input order; it never throws an operation's exception,
+    /// and no operation's exception is left unobserved. An empty input yields an already-completed task with an empty array.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
     public static Task<Outcome<T>[]> GatherOutcomes<T>(IEnumerable<Func<CancellationToken, Task<T>>> operations, ConcurrencyOptions options, CancellationToken cancellationToken = default)
@@ -73,10 +81,14 @@ public static partial class Async
             : OutcomesRunner<Outcome>.Run(Sources.Of(items), items.Length, OutcomeOf.Read, maxConcurrency, null, cancellationToken);
     }
 
-    /// <inheritdoc cref="GatherOutcomes(IEnumerable{Func{CancellationToken, Task}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Runs every untyped cold operation, at most as many at once as <paramref name="options"/> allows, and reports how each ended, in
+    /// input order, whatever fails (asyncio <c>gather(..., return_exceptions=True)</c> over coroutines).
+    /// </summary>
     /// <param name="operations">The operations, started in input order. Enumerated once, at the call.</param>
     /// <param name="options">How many may run at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
     /// <param name="cancellationToken">Cancels every running operation's token and starts no more; the call waits for the started ones, then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>A task with one <see cref="Outcome"/> per operation, in input order; it never throws an operation's exception.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
     public static Task<Outcome[]> GatherOutcomes(IEnumerable<Func<CancellationToken, Task>> operations, ConcurrencyOptions options, CancellationToken cancellationToken = default)

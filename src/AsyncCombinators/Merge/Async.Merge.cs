@@ -45,12 +45,31 @@ public static partial class Async
         return new MergeEnumerable<T>(items, maxConcurrency, null, cancellationToken);
     }
 
-    /// <inheritdoc cref="Merge{T}(IEnumerable{IAsyncEnumerable{T}}, int, CancellationToken)"/>
+    /// <summary>
+    /// Interleaves async streams: yields the items of every source as they arrive, each source's items in their order
+    /// (Kotlin's <c>flatMapMerge</c>, aiostream's <c>merge</c>, Rx's <c>Merge</c>).
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
     /// <param name="sources">The streams. Enumerated once and validated at the call; each is enumerated when its turn comes.</param>
     /// <param name="options">How many sources are enumerated at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
     /// <param name="cancellationToken">Cancels and disposes every source being enumerated; then MoveNextAsync throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>
+    /// The items. Back-pressure: a source is not asked for its next item until its previous item has been handed to the
+    /// consumer, so at most one item per source is held. Calls into the sources run on the caller's context, as an
+    /// <c>await foreach</c> there would make them. A source failing (its GetAsyncEnumerator, MoveNextAsync or DisposeAsync
+    /// throws): the others are cancelled and disposed, then MoveNextAsync throws that exception. Leaving the loop early
+    /// cancels and disposes every source being enumerated before DisposeAsync completes. An empty input yields nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="sources"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sources"/> contains a <see langword="null"/> element.</exception>
+    /// <example>
+    /// <code>
+    /// await foreach (Event e in Async.Merge(new[] { feedA, feedB, feedC }))
+    /// {
+    ///     Console.WriteLine(e);
+    /// }
+    /// </code>
+    /// </example>
     public static IAsyncEnumerable<T> Merge<T>(IEnumerable<IAsyncEnumerable<T>> sources, ConcurrencyOptions options, CancellationToken cancellationToken = default)
     {
         IAsyncEnumerable<T>[] items = TaskCollection.ToArray(sources, nameof(sources), copy: true);
