@@ -103,22 +103,8 @@ public static partial class Async
         return OutcomesRunner<Outcome>.Run(Sources.Of(source, selector), Sources.CapacityOf(source), OutcomeOf.Read, Validate.Unbounded, options, cancellationToken);
     }
 
-    /// <summary>
-    /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most <paramref name="maxConcurrency"/>
-    /// at once, and reports how each ended, in source order, whatever fails (asyncio <c>gather(..., return_exceptions=True)</c>).
-    /// </summary>
-    /// <typeparam name="TSource">The item type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="source">The items, read lazily (one per start, never ahead of the bound), enumerated with the run's token and disposed before the call completes.</param>
-    /// <param name="selector">Starts the operation for one item with a token the call can cancel; called in source order.</param>
-    /// <param name="maxConcurrency">How many may run at once; omitted: no limit.</param>
-    /// <param name="cancellationToken">Cancels every running operation's token and starts no more; the call waits for the started ones, then throws <see cref="OperationCanceledException"/>.</param>
-    /// <returns>
-    /// A task with one outcome per item, in source order; it never throws an operation's exception. If the source itself
-    /// fails, nothing more starts, the call waits for the started operations, then throws the source's exception.
-    /// </returns>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1.</exception>
+    /// <inheritdoc cref="GatherOutcomes{TSource, TResult}(IEnumerable{TSource}, Func{TSource, CancellationToken, Task{TResult}}, int, CancellationToken)"/>
+    /// <remarks>The source is enumerated with the run's token (a failure or the caller's token cancels a pending MoveNextAsync) and disposed before the call completes or the enumeration ends.</remarks>
     public static Task<Outcome<TResult>[]> GatherOutcomes<TSource, TResult>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector, int maxConcurrency = Validate.Unbounded, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -127,21 +113,8 @@ public static partial class Async
         return OutcomesRunner<Outcome<TResult>>.Run(Sources.Of(source, selector), 0, OutcomeOf<TResult>.Read, maxConcurrency, null, cancellationToken);
     }
 
-    /// <summary>
-    /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most <paramref name="options"/>
-    /// at once, and reports how each ended, in source order, whatever fails (asyncio <c>gather(..., return_exceptions=True)</c>).
-    /// </summary>
-    /// <typeparam name="TSource">The item type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="source">The items, read lazily (one per start, never ahead of the bound), enumerated with the run's token and disposed before the call completes.</param>
-    /// <param name="selector">Starts the operation for one item with a token the call can cancel; called in source order.</param>
-    /// <param name="options">How many may run at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
-    /// <param name="cancellationToken">Cancels every running operation's token and starts no more; the call waits for the started ones, then throws <see cref="OperationCanceledException"/>.</param>
-    /// <returns>
-    /// A task with one outcome per item, in source order; it never throws an operation's exception. If the source itself
-    /// fails, nothing more starts, the call waits for the started operations, then throws the source's exception.
-    /// </returns>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <inheritdoc cref="GatherOutcomes{TSource, TResult}(IEnumerable{TSource}, Func{TSource, CancellationToken, Task{TResult}}, ConcurrencyOptions, CancellationToken)"/>
+    /// <remarks>The source is enumerated with the run's token (a failure or the caller's token cancels a pending MoveNextAsync) and disposed before the call completes or the enumeration ends.</remarks>
     public static Task<Outcome<TResult>[]> GatherOutcomes<TSource, TResult>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task<TResult>> selector, ConcurrencyOptions options, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -150,21 +123,8 @@ public static partial class Async
         return OutcomesRunner<Outcome<TResult>>.Run(Sources.Of(source, selector), 0, OutcomeOf<TResult>.Read, Validate.Unbounded, options, cancellationToken);
     }
 
-    /// <summary>
-    /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most <paramref name="maxConcurrency"/>
-    /// at once, and reports how each ended, in source order, whatever fails (asyncio <c>gather(..., return_exceptions=True)</c>).
-    /// </summary>
-    /// <typeparam name="TSource">The item type.</typeparam>
-    /// <param name="source">The items, read lazily (one per start, never ahead of the bound), enumerated with the run's token and disposed before the call completes.</param>
-    /// <param name="selector">Starts the operation for one item with a token the call can cancel; called in source order.</param>
-    /// <param name="maxConcurrency">How many may run at once; omitted: no limit.</param>
-    /// <param name="cancellationToken">Cancels every running operation's token and starts no more; the call waits for the started ones, then throws <see cref="OperationCanceledException"/>.</param>
-    /// <returns>
-    /// A task with one outcome per item, in source order; it never throws an operation's exception. If the source itself
-    /// fails, nothing more starts, the call waits for the started operations, then throws the source's exception.
-    /// </returns>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="selector"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1.</exception>
+    /// <inheritdoc cref="GatherOutcomes{TSource}(IEnumerable{TSource}, Func{TSource, CancellationToken, Task}, int, CancellationToken)"/>
+    /// <remarks>The source is enumerated with the run's token (a failure or the caller's token cancels a pending MoveNextAsync) and disposed before the call completes or the enumeration ends.</remarks>
     public static Task<Outcome[]> GatherOutcomes<TSource>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, int maxConcurrency = Validate.Unbounded, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
@@ -173,20 +133,8 @@ public static partial class Async
         return OutcomesRunner<Outcome>.Run(Sources.Of(source, selector), 0, OutcomeOf.Read, maxConcurrency, null, cancellationToken);
     }
 
-    /// <summary>
-    /// Runs <paramref name="selector"/> for each item of <paramref name="source"/>, at most <paramref name="options"/>
-    /// at once, and reports how each ended, in source order, whatever fails (asyncio <c>gather(..., return_exceptions=True)</c>).
-    /// </summary>
-    /// <typeparam name="TSource">The item type.</typeparam>
-    /// <param name="source">The items, read lazily (one per start, never ahead of the bound), enumerated with the run's token and disposed before the call completes.</param>
-    /// <param name="selector">Starts the operation for one item with a token the call can cancel; called in source order.</param>
-    /// <param name="options">How many may run at once and how fast they may start (see <see cref="ConcurrencyOptions"/>).</param>
-    /// <param name="cancellationToken">Cancels every running operation's token and starts no more; the call waits for the started ones, then throws <see cref="OperationCanceledException"/>.</param>
-    /// <returns>
-    /// A task with one outcome per item, in source order; it never throws an operation's exception. If the source itself
-    /// fails, nothing more starts, the call waits for the started operations, then throws the source's exception.
-    /// </returns>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <inheritdoc cref="GatherOutcomes{TSource}(IEnumerable{TSource}, Func{TSource, CancellationToken, Task}, ConcurrencyOptions, CancellationToken)"/>
+    /// <remarks>The source is enumerated with the run's token (a failure or the caller's token cancels a pending MoveNextAsync) and disposed before the call completes or the enumeration ends.</remarks>
     public static Task<Outcome[]> GatherOutcomes<TSource>(IAsyncEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, ConcurrencyOptions options, CancellationToken cancellationToken = default)
     {
         ThrowHelper.ThrowIfNull(source, nameof(source));
