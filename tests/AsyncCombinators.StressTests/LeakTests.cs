@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using AsyncCombinators.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AsyncCombinators.StressTests;
@@ -141,5 +142,35 @@ public class LeakTests
         GC.WaitForPendingFinalizers();
         GC.Collect();
         return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    [Fact]
+    public async Task Map_MillionItemsFromEndlessSource_HeapDoesNotGrowWithItems()
+    {
+        // Back-pressure bounds what Map holds by maxConcurrency, whatever the number of items: anything kept per item (a
+        // result, a task, a queue or dictionary entry) would add at least 8 B x 900,000 = 7 MB.
+        var source = new EndlessSource();
+        await using IAsyncEnumerator<int> items = Async.Map(source, async (i, ct) =>
+        {
+            await Task.Yield();
+            return i;
+        }, maxConcurrency: 8, ordered: true).GetAsyncEnumerator();
+
+        await Take(items, 100_000);
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        await Take(items, 900_000);
+        long after = GC.GetTotalMemory(forceFullCollection: true);
+        _output.WriteLine($"heap after 100,000 items: {before:N0} B; after 1,000,000: {after:N0} B");
+
+        (after - before).Should().BeLessThan(1024 * 1024);
+        source.Taken.Should().BeInRange(1_000_000, 1_000_008, "the source is read no further ahead than the bound");
+
+        static async Task Take(IAsyncEnumerator<int> items, int count)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                (await items.MoveNextAsync()).Should().BeTrue();
+            }
+        }
     }
 }

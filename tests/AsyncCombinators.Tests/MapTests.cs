@@ -3,11 +3,6 @@ using AsyncCombinators.Tests.Infrastructure;
 
 namespace AsyncCombinators.Tests;
 
-[CollectionDefinition(nameof(HeapMeasurement), DisableParallelization = true)]
-public sealed class HeapMeasurement
-{
-}
-
 public class MapTests
 {
     [Fact]
@@ -331,40 +326,5 @@ public class MapTests
         }
 
         return list;
-    }
-}
-
-[Collection(nameof(HeapMeasurement))]
-public class MapHeapTests
-{
-    [Fact]
-    public async Task Map_TwoHundredThousandItemsFromEndlessSource_HeapDoesNotGrow()
-    {
-        var source = new EndlessSource();
-        await using IAsyncEnumerator<int> e = Async.Map(source, async (i, ct) =>
-        {
-            await Task.Yield();
-            return new byte[64].Length + i;
-        }, maxConcurrency: 8).GetAsyncEnumerator();
-
-        await Drain(e, 20_000);
-        long before = GC.GetTotalMemory(forceFullCollection: true);
-        await Drain(e, 200_000);
-        long after = GC.GetTotalMemory(forceFullCollection: true);
-
-        // Anything kept per item (a result, a task, a list entry) would add at least 8 bytes x 200,000 = 1.6 MB.
-        (after - before).Should().BeLessThan(512 * 1024);
-        source.Taken.Should().BeInRange(220_000, 220_008);
-    }
-
-    private static async Task Drain(IAsyncEnumerator<int> e, int count)
-    {
-        for (int k = 0; k < count; k++)
-        {
-            if (!await e.MoveNextAsync())
-            {
-                throw new InvalidOperationException("The endless source ended.");
-            }
-        }
     }
 }
