@@ -82,7 +82,12 @@ public sealed class MapModelTests
         if (consumer.Ended)
         {
             Driver.Require(source.Disposals == source.Enumerations, () => $"{source.Enumerations} enumeration(s) of the source, {source.Disposals} disposed", stream);
-            Driver.Require(model.Loose || source.Taken == model.Taken, () => $"{source.Taken} item(s) taken from the source, the model {model.Taken}", stream);
+            // Leaving the loop races with the start its last hand-over allowed: that item may have been taken, within the bound.
+            int slack = consumer.EndText == "break" ? 1 : 0;
+            Driver.Require(
+                model.Loose || (source.Taken >= model.Taken && source.Taken <= model.Taken + slack),
+                () => $"{source.Taken} item(s) taken from the source, the model {model.Taken}",
+                stream);
             if (leaks is not null && consumer.Enumerator is not null)
             {
                 leaks.Track(consumer.Enumerator, stream.ToString(), world.Cts, world.Time);
