@@ -18,6 +18,12 @@ public sealed class AsCompletedColdSim : ColdSim
     /// <summary>Gets the indexes in the order they must be yielded (before a cancellation).</summary>
     public List<int> Order { get; } = new();
 
+    /// <summary>Gets the position whose MoveNext throws (selector forms; null: never).</summary>
+    public int? SourceThrowsAt { get; init; }
+
+    /// <summary>Gets whether the source failed: the enumeration stops as on a failure and throws its exception.</summary>
+    public bool SourceFailed { get; private set; }
+
     /// <summary>Gets whether the enumeration ends with OperationCanceledException.</summary>
     public bool Canceled => _canceled;
 
@@ -51,6 +57,11 @@ public sealed class AsCompletedColdSim : ColdSim
     {
         if (Result is not null || _canceled)
         {
+            if (SourceFailed && Result is null)
+            {
+                AlsoAccepted.Add(new ValueEnding(nameof(OperationCanceledException)));
+            }
+
             return;
         }
 
@@ -63,17 +74,27 @@ public sealed class AsCompletedColdSim : ColdSim
 
     private void StartMore()
     {
-        while (!_canceled && Running.Count() < _max && _next < Scenario.Ops.Length)
+        while (!_canceled && Running.Count() < _max && (_next < Scenario.Ops.Length || _next == SourceThrowsAt))
         {
+            if (_next == SourceThrowsAt)
+            {
+                // Whether operations that the stop itself ends are yielded before the exception is open, as for the token.
+                _canceled = true;
+                SourceFailed = true;
+                YieldsOpen = true;
+                CancelRunning();
+                return;
+            }
+
             Start(_next++);
         }
     }
 
     private void Complete()
     {
-        if (Result is null && !Running.Any() && (_canceled || _next == Scenario.Ops.Length))
+        if (Result is null && !Running.Any() && (_canceled || (_next == Scenario.Ops.Length && _next != SourceThrowsAt)))
         {
-            Result = new ValueEnding(_canceled ? nameof(OperationCanceledException) : "end");
+            Result = new ValueEnding(SourceFailed ? nameof(ScenarioException) : _canceled ? nameof(OperationCanceledException) : "end");
         }
     }
 }

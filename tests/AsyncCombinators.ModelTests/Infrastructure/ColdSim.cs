@@ -42,6 +42,9 @@ public abstract class ColdSim
 
     public List<int> StartOrder { get; } = new();
 
+    /// <summary>Gets the step of the event being played.</summary>
+    protected int CurrentStep => _step;
+
     /// <summary>Gets the seconds the clock has advanced.</summary>
     public int Clock { get; private set; }
 

@@ -34,6 +34,15 @@ public sealed class GatherColdSim : ColdSim
 
     public int? FirstFailure => _firstFailure;
 
+    /// <summary>Gets the position whose MoveNext throws <see cref="SourceException"/> (selector forms; null: never).</summary>
+    public int? SourceThrowsAt { get; init; }
+
+    public Exception? SourceException { get; init; }
+
+    private bool _sourceFailed;
+
+    private bool _sourceFirst;
+
     public bool CallerCanceled => _callerCanceled;
 
     protected override void OnCall()
@@ -88,7 +97,7 @@ public sealed class GatherColdSim : ColdSim
         }
 
         _stopped = true;
-        if (_firstFailure is null)
+        if (_firstFailure is null && !_sourceFailed)
         {
             _callerCanceled = true;
         }
@@ -105,15 +114,34 @@ public sealed class GatherColdSim : ColdSim
 
     private void StartMore()
     {
-        while (!_stopped && Result is null && Running.Count() < _max && _next < Scenario.Ops.Length)
+        while (!_stopped && Result is null && Running.Count() < _max)
         {
+            if (_next == SourceThrowsAt)
+            {
+                // The source failing is a failure like an operation's: Gather stops and cancels, GatherOutcomes waits.
+                _sourceFailed = true;
+                _stopped = true;
+                if (!_outcomes && _firstFailure is null)
+                {
+                    _sourceFirst = true;
+                    CancelRunning();
+                }
+
+                return;
+            }
+
+            if (_next >= Scenario.Ops.Length)
+            {
+                return;
+            }
+
             Start(_next++);
         }
     }
 
     private void Complete()
     {
-        if (Result is not null || Running.Any() || (!_stopped && _next < Scenario.Ops.Length))
+        if (Result is not null || Running.Any() || (!_stopped && (_next < Scenario.Ops.Length || _next == SourceThrowsAt)))
         {
             return;
         }
@@ -121,6 +149,10 @@ public sealed class GatherColdSim : ColdSim
         if (_callerCanceled)
         {
             Result = new CanceledEnding();
+        }
+        else if (_sourceFirst || (_outcomes && _sourceFailed))
+        {
+            Result = new FaultEnding(SourceException!);
         }
         else if (_firstFailure is { } first)
         {
