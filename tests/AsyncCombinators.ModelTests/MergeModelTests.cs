@@ -83,7 +83,7 @@ public sealed class MergeModelTests
     }
 
     /// <summary>The bound and the count of sources being enumerated, shared by the sources of one scenario.</summary>
-    private sealed class StrongBox
+    internal sealed class StrongBox
     {
         public StrongBox(int max) => Max = max;
 
@@ -93,7 +93,7 @@ public sealed class MergeModelTests
     }
 
     /// <summary>Source s of a scenario: each MoveNextAsync runs the next operation of the world with the enumeration's token.</summary>
-    private sealed class WorldSource : IAsyncEnumerable<int>
+    internal sealed class WorldSource : IAsyncEnumerable<int>
     {
         private readonly ColdWorld _world;
         private readonly MergeScenario _merge;

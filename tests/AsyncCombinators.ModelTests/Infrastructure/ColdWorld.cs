@@ -137,7 +137,8 @@ public sealed class ColdWorld
         }
     }
 
-    private void End(int i)
+    /// <summary>Ends operation <paramref name="i"/> as its kind says (a racing driver calls it from several threads).</summary>
+    public void End(int i)
     {
         TaskCompletionSource<int>? source = _sources[i];
         if (source is null)
