@@ -38,7 +38,7 @@ public sealed class TaskGroupParallelTests
             seed: ModelSettings.Seed,
             maxSequentialOperations: 4,
             maxParallelOperations: 4,
-            iter: ModelSettings.Iterations(0.05),
+            iter: ModelSettings.Iterations(0.1),
             threads: 1,
             printActual: a => a.Settle(),
             printModel: m => m.Settle(),
