@@ -182,7 +182,7 @@ internal sealed class StreamRunner<TItem> : OperationRunner
 
         if (wake)
         {
-            _signal.Set();
+            WakeConsumer();
         }
 
         // Map: a queued item keeps its slot until the consumer takes it.
@@ -277,6 +277,24 @@ internal sealed class StreamRunner<TItem> : OperationRunner
         index = -1;
         task = null!;
         return false;
+    }
+
+    /// <summary>
+    /// Wakes the waiting consumer. On a pool thread with no context of its own, the consumer goes on right here, as an
+    /// await of a completed operation would: a hop to another pool thread for every item would make each handed-over item
+    /// cost a thread-pool round trip, and the slot it holds would wait for it. Elsewhere (a context, a dedicated thread),
+    /// the consumer is resumed asynchronously.
+    /// </summary>
+    private void WakeConsumer()
+    {
+        if (SynchronizationContext.Current is null && TaskScheduler.Current == TaskScheduler.Default && Thread.CurrentThread.IsThreadPoolThread)
+        {
+            _signal.SetInline();
+        }
+        else
+        {
+            _signal.Set();
+        }
     }
 
     private bool TakeWaiterLocked()
