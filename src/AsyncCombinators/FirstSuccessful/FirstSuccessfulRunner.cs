@@ -34,6 +34,9 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
     /// <summary>The winner's value.</summary>
     private T _value = default!;
 
+    /// <summary>What the stagger timer threw when it was armed, which ends the race.</summary>
+    private Exception? _timerFailure;
+
     private FirstSuccessfulRunner(Func<CancellationToken, Task<T>>[] operations, TimeSpan? staggerDelay, TimeProvider timeProvider, CancellationToken cancellationToken)
         : base(new EnumerableSource<Func<CancellationToken, Task<T>>, T>(operations, Operations.InvokeSelf<T>.Instance), Validate.Unbounded, null, cancellationToken)
     {
@@ -64,7 +67,20 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
         // after the last start nothing is left to stagger).
         if (_timer is not null && index < _failures.Length - 1)
         {
-            _timer.Change(_staggerDelay, Timeout.InfiniteTimeSpan);
+            try
+            {
+                _timer.Change(_staggerDelay, Timeout.InfiniteTimeSpan);
+            }
+            catch (Exception exception)
+            {
+                // A TimeProvider is user code: a timer that cannot be armed ends the race with its exception.
+                lock (_stateLock)
+                {
+                    _timerFailure ??= exception;
+                }
+
+                Stop();
+            }
         }
     }
 
@@ -94,7 +110,7 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
 
         if (won)
         {
-            _timer?.Dispose();
+            DisposeTimer();
             Stop();
         }
         else if (latestFailed && _staggerDelay != TimeSpan.Zero)
@@ -113,10 +129,14 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
 
     protected override void OnAllStopped()
     {
-        _timer?.Dispose();
+        DisposeTimer();
         lock (_stateLock)
         {
-            if (_winner >= 0)
+            if (_timerFailure is not null && _winner < 0)
+            {
+                _promise.TrySetException(_timerFailure);
+            }
+            else if (_winner >= 0)
             {
                 _promise.TrySetResult(_value);
             }
@@ -132,4 +152,16 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
     }
 
     private void OnStaggerElapsed() => AllowStarts(Started + 1);
+
+    /// <summary>Disposes the stagger timer; what a faulty TimeProvider's timer throws there must not escape on a pool thread.</summary>
+    private void DisposeTimer()
+    {
+        try
+        {
+            _timer?.Dispose();
+        }
+        catch (Exception)
+        {
+        }
+    }
 }

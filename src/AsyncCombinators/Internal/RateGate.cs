@@ -35,7 +35,7 @@ internal sealed class RateGate
 
     private RateGate(ConcurrencyOptions options)
     {
-        _timeProvider = options.TimeProvider;
+        _timeProvider = SafeDisposeTimeProvider.Wrap(options.TimeProvider);
         _limiter = options.RateLimiter;
         if (options.MaxPerSecond is { } rate)
         {

@@ -189,7 +189,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(task, nameof(task));
         ThrowHelper.ValidateTimeout(timeout, nameof(timeout));
         ThrowHelper.ThrowIfNull(timeProvider, nameof(timeProvider));
-        return task.WaitAsync(timeout, timeProvider, cancellationToken);
+        return task.WaitAsync(timeout, SafeDisposeTimeProvider.Wrap(timeProvider), cancellationToken);
     }
 
     /// <summary>Waits for a running task with a time limit (asyncio <c>wait_for</c> on a task that cannot be cancelled).</summary>
@@ -227,7 +227,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(task, nameof(task));
         ThrowHelper.ValidateTimeout(timeout, nameof(timeout));
         ThrowHelper.ThrowIfNull(timeProvider, nameof(timeProvider));
-        return task.WaitAsync(timeout, timeProvider, cancellationToken);
+        return task.WaitAsync(timeout, SafeDisposeTimeProvider.Wrap(timeProvider), cancellationToken);
     }
     /// <summary>
     /// Arms what cancels <paramref name="source"/> for a cold WaitFor whose operation did not complete synchronously:

@@ -1,0 +1,115 @@
+using AsyncCombinators.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AsyncCombinators.Tests;
+
+/// <summary>
+/// A TimeProvider is user code: a timer that throws from Change or Dispose must end the call with a result or a clear
+/// exception, never crash the process from a pool thread or leave the call hanging.
+/// </summary>
+public class FaultyTimeProviderTests
+{
+    [Fact]
+    public async Task FirstSuccessful_StaggerTimerChangeThrows_RaceEndsWithThatException()
+    {
+        var time = new FaultyTimeProvider(throwOnChange: true);
+        var probe = new OperationProbe<int>(2);
+
+        Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time, CancellationToken.None);
+
+        (await FluentActions.Awaiting(() => race.Guard()).Should().ThrowAsync<InvalidOperationException>()).WithMessage("injected Change fault");
+        probe.StartOrder.Should().Equal(0);
+        probe.Tokens[0].IsCancellationRequested.Should().BeTrue("the started operation is cancelled and awaited");
+    }
+
+    [Fact]
+    public async Task FirstSuccessful_StaggerTimerDisposeThrows_WinnerIsReturned()
+    {
+        var time = new FaultyTimeProvider(throwOnDispose: true);
+        var probe = new OperationProbe<int>(2);
+        Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time, CancellationToken.None);
+
+        probe.Completions[0].SetResult(4);
+
+        (await race.Guard()).Should().Be(4);
+    }
+
+    [Fact]
+    public async Task WaitFor_HotTaskTimerDisposeThrows_ReturnsTheValue()
+    {
+        var time = new FaultyTimeProvider(throwOnDispose: true);
+        var source = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<int> wait = Async.WaitFor(source.Task, TimeSpan.FromSeconds(5), time, CancellationToken.None);
+
+        source.SetResult(9);
+
+        (await wait.Guard()).Should().Be(9);
+    }
+
+    [Fact]
+    public async Task Gather_MaxPerSecondDelayDisposeThrows_StartsEveryOperation()
+    {
+        var time = new FaultyTimeProvider(throwOnDispose: true);
+        var options = new ConcurrencyOptions { MaxPerSecond = 1, TimeProvider = time };
+        Task<int[]> gather = Async.Gather(new[] { 1, 2, 3 }, (i, ct) => Task.FromResult(i * 10), options);
+
+        await TestUtil.WaitUntil(() => time.CreatedTimers == 1);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await TestUtil.WaitUntil(() => time.CreatedTimers == 2);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        (await gather.Guard()).Should().Equal(10, 20, 30);
+    }
+
+    /// <summary>A FakeTimeProvider whose timers throw from Change or Dispose.</summary>
+    private sealed class FaultyTimeProvider : FakeTimeProvider
+    {
+        private readonly bool _throwOnChange;
+        private readonly bool _throwOnDispose;
+        private int _created;
+
+        public FaultyTimeProvider(bool throwOnChange = false, bool throwOnDispose = false)
+        {
+            _throwOnChange = throwOnChange;
+            _throwOnDispose = throwOnDispose;
+        }
+
+        public int CreatedTimers => Volatile.Read(ref _created);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _created);
+            return new FaultyTimer(base.CreateTimer(callback, state, dueTime, period), this);
+        }
+
+        private sealed class FaultyTimer : ITimer
+        {
+            private readonly ITimer _inner;
+            private readonly FaultyTimeProvider _owner;
+
+            public FaultyTimer(ITimer inner, FaultyTimeProvider owner)
+            {
+                _inner = inner;
+                _owner = owner;
+            }
+
+            public bool Change(TimeSpan dueTime, TimeSpan period) =>
+                _owner._throwOnChange ? throw new InvalidOperationException("injected Change fault") : _inner.Change(dueTime, period);
+
+            public void Dispose()
+            {
+                _inner.Dispose();
+                if (_owner._throwOnDispose)
+                {
+                    throw new InvalidOperationException("injected Dispose fault");
+                }
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return default;
+            }
+        }
+    }
+}
