@@ -32,4 +32,17 @@ internal static class Cancellation
             // Released meanwhile: nothing left to cancel.
         }
     }
+
+    /// <summary>
+    /// The one token of an enumeration that takes a token at the call and another at GetAsyncEnumerator
+    /// (<c>WithCancellation</c>): a linked source, to dispose when the enumeration ends, only when both can cancel and differ.
+    /// </summary>
+    public static CancellationTokenSource? Combine(out CancellationToken token, CancellationToken callToken, CancellationToken enumeratorToken)
+    {
+        CancellationTokenSource? linked = callToken.CanBeCanceled && enumeratorToken.CanBeCanceled && callToken != enumeratorToken
+            ? CancellationTokenSource.CreateLinkedTokenSource(callToken, enumeratorToken)
+            : null;
+        token = linked?.Token ?? (callToken.CanBeCanceled ? callToken : enumeratorToken);
+        return linked;
+    }
 }

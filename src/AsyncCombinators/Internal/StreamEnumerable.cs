@@ -47,10 +47,7 @@ internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
 
     private async IAsyncEnumerable<TItem> EnumerateAsync(long startedAt, CallerContext callerContext, [EnumeratorCancellation] CancellationToken enumeratorToken)
     {
-        using CancellationTokenSource? linked = _cancellationToken.CanBeCanceled && enumeratorToken.CanBeCanceled && _cancellationToken != enumeratorToken
-            ? CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken, enumeratorToken)
-            : null;
-        CancellationToken token = linked?.Token ?? (_cancellationToken.CanBeCanceled ? _cancellationToken : enumeratorToken);
+        using CancellationTokenSource? linked = Cancellation.Combine(out CancellationToken token, _cancellationToken, enumeratorToken);
 
         var runner = new StreamRunner<TItem>(_newSource(), _toItem, _isMap, _ordered, _maxConcurrency, _options, callerContext, token);
         runner.Start();
@@ -69,10 +66,10 @@ internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
                 token.ThrowIfCancellationRequested();
                 switch (runner.TryTake(out TItem item, out ValueTask wait))
                 {
-                    case StreamRunner<TItem>.Take.Item:
+                    case Take.Item:
                         yield return item;
                         break;
-                    case StreamRunner<TItem>.Take.Wait:
+                    case Take.Wait:
                         await wait.ConfigureAwait(false);
                         break;
                     default:

@@ -94,19 +94,6 @@ internal sealed class StreamRunner<TItem> : OperationRunner
         Stop();
     }
 
-    /// <summary>What <see cref="TryTake"/> found.</summary>
-    public enum Take
-    {
-        /// <summary>An item, handed over.</summary>
-        Item,
-
-        /// <summary>Nothing yet: await the wait, then ask again.</summary>
-        Wait,
-
-        /// <summary>The run has ended and everything was handed over: call <see cref="ThrowIfFailed"/>.</summary>
-        End,
-    }
-
     /// <summary>Takes the next item, or a wait for one, or finds the end.</summary>
     public Take TryTake(out TItem item, out ValueTask wait)
     {

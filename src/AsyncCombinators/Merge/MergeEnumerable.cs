@@ -27,10 +27,7 @@ internal sealed class MergeEnumerable<T> : IAsyncEnumerable<T>
 
     private async IAsyncEnumerable<T> EnumerateAsync(CallerContext callerContext, [EnumeratorCancellation] CancellationToken enumeratorToken)
     {
-        using CancellationTokenSource? linked = _cancellationToken.CanBeCanceled && enumeratorToken.CanBeCanceled && _cancellationToken != enumeratorToken
-            ? CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken, enumeratorToken)
-            : null;
-        CancellationToken token = linked?.Token ?? (_cancellationToken.CanBeCanceled ? _cancellationToken : enumeratorToken);
+        using CancellationTokenSource? linked = Cancellation.Combine(out CancellationToken token, _cancellationToken, enumeratorToken);
 
         MergeRunner<T> runner = MergeRunner<T>.Start(_sources, _maxConcurrency, _options, callerContext, token);
         try
@@ -41,10 +38,10 @@ internal sealed class MergeEnumerable<T> : IAsyncEnumerable<T>
                 token.ThrowIfCancellationRequested();
                 switch (runner.Channel.TryTake(out T item, out ValueTask wait))
                 {
-                    case MergeChannel<T>.Take.Item:
+                    case Take.Item:
                         yield return item;
                         break;
-                    case MergeChannel<T>.Take.Wait:
+                    case Take.Wait:
                         await wait.ConfigureAwait(false);
                         break;
                     default:

@@ -87,19 +87,6 @@ internal sealed class MergeChannel<T>
     /// <summary>Gets a task that completes once every source has been disposed.</summary>
     public Task Ended => _ended.Task;
 
-    /// <summary>What <see cref="TryTake"/> found.</summary>
-    public enum Take
-    {
-        /// <summary>An item, handed over.</summary>
-        Item,
-
-        /// <summary>Nothing yet: await the wait, then ask again.</summary>
-        Wait,
-
-        /// <summary>Every source has ended: call <see cref="ThrowIfFailed"/>.</summary>
-        End,
-    }
-
     /// <summary>Enumerates one source, handing its items over one at a time; started by the runner on the caller's context.</summary>
     public async Task DrainAsync(IAsyncEnumerable<T> source, CancellationToken token)
     {
