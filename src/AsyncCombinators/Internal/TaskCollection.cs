@@ -109,9 +109,11 @@ internal static class TaskCollection
     }
 
     /// <summary>
-    /// Whether no task occurs twice in <paramref name="items"/>: an open-addressing set of references in a pooled table,
-    /// hashed by <see cref="Task.Id"/>. A <see cref="HashSet{T}"/> would allocate its buckets and entries on every call,
-    /// more than the allocation targets of Wait and AsCompleted allow for each input.
+    /// Whether no task occurs twice in <paramref name="items"/>: an open-addressing set in a pooled table, hashed by
+    /// <see cref="Task.Id"/>. The table holds positions in <paramref name="items"/> (plus one, zero being empty), not
+    /// the tasks: storing integers needs no GC write barrier and leaves no reference in the pool. A
+    /// <see cref="HashSet{T}"/> would allocate its buckets and entries on every call, more than the allocation targets
+    /// of Wait and AsCompleted allow for each input.
     /// </summary>
     internal static bool IsDistinct<T>(T[] items)
         where T : Task
@@ -122,18 +124,21 @@ internal static class TaskCollection
             size <<= 1;
         }
 
-        object?[] table = Rent(size);
+        int[] table = Rent(size);
         try
         {
             int mask = size - 1;
-            foreach (T item in items)
+            for (int i = 0; i < items.Length; i++)
             {
+                T item = items[i];
+
                 // Task.Id (assigned once) is cheaper than RuntimeHelpers.GetHashCode, which installs a hash code in the
                 // header of every fresh task; the odd multiplier spreads consecutive ids over the table. Equality is by reference.
                 int slot = (item.Id * -1640531535) & mask;
-                while (table[slot] is { } occupant)
+                int occupant;
+                while ((occupant = table[slot]) != 0)
                 {
-                    if (ReferenceEquals(occupant, item))
+                    if (ReferenceEquals(items[occupant - 1], item))
                     {
                         return false;
                     }
@@ -141,7 +146,7 @@ internal static class TaskCollection
                     slot = (slot + 1) & mask;
                 }
 
-                table[slot] = item;
+                table[slot] = i + 1;
             }
 
             return true;
@@ -149,20 +154,18 @@ internal static class TaskCollection
         finally
         {
 #if !NETSTANDARD2_0
-            // Cleared: the pool must not keep the tasks alive.
-            Array.Clear(table, 0, size);
-            System.Buffers.ArrayPool<object?>.Shared.Return(table);
+            System.Buffers.ArrayPool<int>.Shared.Return(table);
 #endif
         }
     }
 
-    private static object?[] Rent(int size)
+    private static int[] Rent(int size)
     {
 #if NETSTANDARD2_0
-        return new object?[size];
+        return new int[size];
 #else
-        // Cleared: the shared pool may hand out an array another user returned without clearing it.
-        object?[] table = System.Buffers.ArrayPool<object?>.Shared.Rent(size);
+        // Cleared: the pool hands out arrays as their last user left them.
+        int[] table = System.Buffers.ArrayPool<int>.Shared.Rent(size);
         Array.Clear(table, 0, size);
         return table;
 #endif
