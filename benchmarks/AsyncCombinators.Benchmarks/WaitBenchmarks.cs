@@ -51,6 +51,36 @@ public class WaitFirstCompletedBenchmarks
         sources[N / 2].SetResult(1);
         return await wait;
     }
+
+    /// <summary>
+    /// Not a product: the floor above plus the least a duplicate check costs through public APIs, reading each input's
+    /// <see cref="Task.Id"/> (assigned on first read, the cheapest identity a task offers): no table, no comparison.
+    /// </summary>
+    [Benchmark]
+    public async Task<int> FloorWithTaskIds()
+    {
+        var (sources, tasks) = Inputs.Pending(N);
+        var copy = new Task<int>[tasks.Length];
+        Array.Copy(tasks, copy, tasks.Length);
+        ReadIds(copy);
+        Task<int> wait = Task.WhenAny(copy).ContinueWith(
+            static (_, state) => ((Task<int>[])state!).Length,
+            copy,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.RunContinuationsAsynchronously,
+            TaskScheduler.Default);
+        sources[N / 2].SetResult(1);
+        return await wait;
+    }
+
+    /// <summary>Reads each task's id; the first read assigns it, which cannot be optimized away.</summary>
+    internal static void ReadIds(Task[] tasks)
+    {
+        foreach (Task task in tasks)
+        {
+            _ = task.Id;
+        }
+    }
 }
 
 /// <summary>Wait(AllCompleted) vs Task.WhenAll(Task[]).</summary>
@@ -81,12 +111,31 @@ public class WaitAllCompletedBenchmarks
 
     /// <summary>
     /// Not a product: the BCL's own wait for all that leaves the inputs' exceptions unobserved (Task.WhenAll observes them,
-    /// which Wait must not), with a continuation that does nothing. Wait uses it from 64 pending inputs.
+    /// which Wait must not), with a continuation that does nothing.
     /// </summary>
     [Benchmark]
     public async Task<int> ContinueWhenAll()
     {
         var (sources, tasks) = Inputs.Pending(N);
+        Task<int> all = Task.Factory.ContinueWhenAll(
+            tasks,
+            static done => done.Length,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        Inputs.CompleteAll(sources);
+        return await all;
+    }
+
+    /// <summary>
+    /// Not a product: <see cref="ContinueWhenAll"/> plus the least a duplicate check costs through public APIs, reading
+    /// each input's <see cref="Task.Id"/> (assigned on first read): no table, no comparison.
+    /// </summary>
+    [Benchmark]
+    public async Task<int> ContinueWhenAllWithTaskIds()
+    {
+        var (sources, tasks) = Inputs.Pending(N);
+        WaitFirstCompletedBenchmarks.ReadIds(tasks);
         Task<int> all = Task.Factory.ContinueWhenAll(
             tasks,
             static done => done.Length,
