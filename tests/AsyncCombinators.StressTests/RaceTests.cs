@@ -105,12 +105,16 @@ public class RaceTests
     [InlineData("Wait FirstException")]
     [InlineData("GatherOutcomes")]
     [InlineData("Gather")]
+    [InlineData("AsCompleted timeout")]
+    [InlineData("AsCompleted token")]
     public async Task Calls_InputsCompletingWhileTheCallRegisters_EndOnceWithEveryInputCounted(string call)
     {
         // The calls count down from a bias while they attach to the pending inputs: inputs completed by another thread
         // during that loop (some before their registration, some after) must each count once, and the call must end
         // exactly when its condition holds, whichever thread gets there. In every other round one input faults.
+        // AsCompleted with a timeout or a token queues the inputs itself: each must be yielded once.
         var time = new TimerCountingTimeProvider();
+        using var live = new CancellationTokenSource();
         for (int i = 0; i < Rounds; i++)
         {
             int faulting = i % 2 == 0 ? 16 : -1;
@@ -120,10 +124,13 @@ public class RaceTests
             Task completer = Task.Run(() =>
             {
                 start.SignalAndWait();
-                for (int k = 0; k < sources.Length; k++)
+                for (int n = 0; n < sources.Length; n++)
                 {
-                    // A pause that varies by round sweeps the completions across the call's registration loop.
+                    // A pause that varies by round sweeps the completions across the call's registration loop. In half
+                    // the rounds they come last to first, so the call meets inputs already complete while the
+                    // continuation of an input it attached to earlier runs on this thread.
                     Thread.SpinWait(i % 64);
+                    int k = i / 2 % 2 == 0 ? n : sources.Length - 1 - n;
                     if (k == faulting)
                     {
                         sources[k].SetException(new FormatException());
@@ -141,6 +148,8 @@ public class RaceTests
                 "Wait AllCompleted timeout" => Async.Wait(tasks, ReturnWhen.AllCompleted, TimeSpan.FromMinutes(5), time, CancellationToken.None),
                 "Wait FirstException" => Async.Wait(tasks, ReturnWhen.FirstException),
                 "GatherOutcomes" => Async.GatherOutcomes(tasks),
+                "AsCompleted timeout" => Collect(Async.AsCompleted(tasks, TimeSpan.FromMinutes(5), time, CancellationToken.None)),
+                "AsCompleted token" => Collect(Async.AsCompleted(tasks, live.Token)),
                 _ => Async.Gather(tasks),
             };
             await completer;
@@ -150,7 +159,8 @@ public class RaceTests
             {
                 case Task<WaitResult<Task<int>>> wait when call == "Wait FirstException" && faulting >= 0:
                     wait.Result.Done.Should().Contain(tasks[faulting], "round {0}", i);
-                    wait.Result.Done.Concat(wait.Result.Pending).Should().BeEquivalentTo(tasks, "round {0}", i);
+                    wait.Result.Done.Count.Should().Be(tasks.Length - wait.Result.Pending.Count, "round {0}", i);
+                    wait.Result.Done.Concat(wait.Result.Pending).ToHashSet().SetEquals(tasks).Should().BeTrue("Done and Pending partition the inputs (round {0})", i);
                     break;
                 case Task<WaitResult<Task<int>>> wait:
                     wait.Result.Done.Should().Equal(tasks, "round {0}", i);
@@ -166,12 +176,27 @@ public class RaceTests
                 case Task<int[]> gather:
                     gather.Result.Should().Equal(Enumerable.Range(0, 32), "round {0}", i);
                     break;
+                case Task<List<Task<int>>> yielded:
+                    yielded.Result.Should().HaveCount(tasks.Length, "round {0}", i);
+                    yielded.Result.ToHashSet().SetEquals(tasks).Should().BeTrue("every input is yielded once (round {0})", i);
+                    break;
             }
 
             _ = tasks[faulting < 0 ? 0 : faulting].Exception;
         }
 
         time.ActiveTimers.Should().Be(0);
+    }
+
+    private static async Task<List<Task<int>>> Collect(IAsyncEnumerable<Task<int>> stream)
+    {
+        var yielded = new List<Task<int>>();
+        await foreach (Task<int> task in stream)
+        {
+            yielded.Add(task);
+        }
+
+        return yielded;
     }
 
     [Fact]

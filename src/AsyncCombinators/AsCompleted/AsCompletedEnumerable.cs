@@ -117,27 +117,36 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
             _signal.RunContinuationsAsynchronously = true;
             Current = null!;
 
-            CancellationToken detachToken = default;
-            foreach (TTask task in tasks)
-            {
-                if (task.IsCompleted)
-                {
-                    // Already complete: queued in input order, before anything that completes later.
-                    _queue[_tail++] = task;
-                }
-                else
-                {
-                    if (_detach is null)
-                    {
-                        _detach = new CancellationTokenSource();
-                        detachToken = _detach.Token;
-                    }
+            bool allQueued;
 
-                    _ = task.ContinueWith(s_onInputCompleted, this, detachToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // Under the lock: an input that completes on another thread while this loop runs queues itself from its
+            // continuation, and both would otherwise move the tail at once.
+            lock (_lock)
+            {
+                CancellationToken detachToken = default;
+                foreach (TTask task in tasks)
+                {
+                    if (task.IsCompleted)
+                    {
+                        // Already complete: queued in input order, before anything that completes later.
+                        _queue[_tail++] = task;
+                    }
+                    else
+                    {
+                        if (_detach is null)
+                        {
+                            _detach = new CancellationTokenSource();
+                            detachToken = _detach.Token;
+                        }
+
+                        _ = task.ContinueWith(s_onInputCompleted, this, detachToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    }
                 }
+
+                allQueued = _tail == tasks.Length;
             }
 
-            _interrupts.Arm(this, _tail < tasks.Length ? timeout : Timeout.InfiniteTimeSpan, timeProvider, s_onTimeout, s_onCanceled, callToken, enumeratorToken);
+            _interrupts.Arm(this, allQueued ? Timeout.InfiniteTimeSpan : timeout, timeProvider, s_onTimeout, s_onCanceled, callToken, enumeratorToken);
         }
 
         /// <inheritdoc/>
