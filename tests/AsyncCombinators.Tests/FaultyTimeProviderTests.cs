@@ -10,14 +10,14 @@ namespace AsyncCombinators.Tests;
 public class FaultyTimeProviderTests
 {
     [Fact]
-    public async Task FirstSuccessful_StaggerTimerChangeThrows_RaceEndsWithThatException()
+    public async Task FirstSuccessful_StaggerTimerCreationThrows_RaceEndsWithThatException()
     {
-        var time = new FaultyTimeProvider(throwOnChange: true);
+        var time = new FaultyTimeProvider(throwOnCreate: true);
         var probe = new OperationProbe<int>(2);
 
         Task<int> race = Async.FirstSuccessful(probe.Operations, TimeSpan.FromSeconds(1), time, CancellationToken.None);
 
-        (await FluentActions.Awaiting(() => race.Guard()).Should().ThrowAsync<InvalidOperationException>()).WithMessage("injected Change fault");
+        (await FluentActions.Awaiting(() => race.Guard()).Should().ThrowAsync<InvalidOperationException>()).WithMessage("injected CreateTimer fault");
         probe.StartOrder.Should().Equal(0);
         probe.Tokens[0].IsCancellationRequested.Should().BeTrue("the started operation is cancelled and awaited");
     }
@@ -61,16 +61,16 @@ public class FaultyTimeProviderTests
         (await gather.Guard()).Should().Equal(10, 20, 30);
     }
 
-    /// <summary>A FakeTimeProvider whose timers throw from Change or Dispose.</summary>
+    /// <summary>A FakeTimeProvider that throws from CreateTimer, or whose timers throw from Dispose.</summary>
     private sealed class FaultyTimeProvider : FakeTimeProvider
     {
-        private readonly bool _throwOnChange;
+        private readonly bool _throwOnCreate;
         private readonly bool _throwOnDispose;
         private int _created;
 
-        public FaultyTimeProvider(bool throwOnChange = false, bool throwOnDispose = false)
+        public FaultyTimeProvider(bool throwOnCreate = false, bool throwOnDispose = false)
         {
-            _throwOnChange = throwOnChange;
+            _throwOnCreate = throwOnCreate;
             _throwOnDispose = throwOnDispose;
         }
 
@@ -78,6 +78,11 @@ public class FaultyTimeProviderTests
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
+            if (_throwOnCreate)
+            {
+                throw new InvalidOperationException("injected CreateTimer fault");
+            }
+
             Interlocked.Increment(ref _created);
             return new FaultyTimer(base.CreateTimer(callback, state, dueTime, period), this);
         }
@@ -94,7 +99,7 @@ public class FaultyTimeProviderTests
             }
 
             public bool Change(TimeSpan dueTime, TimeSpan period) =>
-                _owner._throwOnChange ? throw new InvalidOperationException("injected Change fault") : _inner.Change(dueTime, period);
+                _inner.Change(dueTime, period);
 
             public void Dispose()
             {

@@ -186,6 +186,41 @@ public class FirstSuccessfulTests
     }
 
     [Fact]
+    public async Task FirstSuccessful_StaggerElapsingAsTheLatestFails_StartsOnlyTheNextOperation()
+    {
+        // The stagger of operation 0 elapses on a timer thread as operation 0 fails, and its callback runs only after the
+        // failure has started operation 1. Played off any context with inline continuations, so every start happens
+        // before the call that allows it returns.
+        var time = new CallbackRecordingTimeProvider();
+        var sources = Enumerable.Range(0, 3).Select(_ => new TaskCompletionSource<int>()).ToArray();
+        var started = new List<int>();
+        Func<CancellationToken, Task<int>>[] operations = Enumerable.Range(0, 3)
+            .Select(i => (Func<CancellationToken, Task<int>>)(ct =>
+            {
+                started.Add(i);
+                ct.Register(() => sources[i].TrySetCanceled(ct));
+                return sources[i].Task;
+            }))
+            .ToArray();
+
+        Task<int>? race = null;
+        await Task.Run(() =>
+        {
+            race = Async.FirstSuccessful(operations, TimeSpan.FromSeconds(1), time, CancellationToken.None);
+            sources[0].SetException(new FormatException());
+            started.Should().Equal(0, 1);
+
+            time.Callbacks[0]();
+            started.Should().Equal(new[] { 0, 1 }, "the late stagger of operation 0 allowed operation 1, which has started");
+            time.Advance(TimeSpan.FromSeconds(1));
+            started.Should().Equal(new[] { 0, 1, 2 }, "operation 2 is due a delay after operation 1 started");
+            sources[2].SetResult(7);
+        });
+
+        (await race!.Guard()).Should().Be(7);
+    }
+
+    [Fact]
     public async Task FirstSuccessful_OneOperationOrNoStagger_CreatesNoTimer()
     {
         var time = new TimerCountingTimeProvider();
@@ -244,5 +279,17 @@ public class FirstSuccessfulTests
         probe.Completions[0].SetResult(3);
         (await race.Guard()).Should().Be(3);
         time.LiveTimers.Should().Be(0);
+    }
+
+    /// <summary>A FakeTimeProvider that keeps every timer's callback, so a test can run one late, as a timer thread may.</summary>
+    private sealed class CallbackRecordingTimeProvider : Microsoft.Extensions.Time.Testing.FakeTimeProvider
+    {
+        public List<Action> Callbacks { get; } = new();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Callbacks.Add(() => callback(state));
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
     }
 }

@@ -12,7 +12,7 @@ namespace AsyncCombinators.Internal;
 /// <typeparam name="T">The result type.</typeparam>
 internal sealed class FirstSuccessfulRunner<T> : OperationRunner
 {
-    private static readonly TimerCallback s_onStagger = static state => ((FirstSuccessfulRunner<T>)state!).OnStaggerElapsed();
+    private static readonly TimerCallback s_onStagger = static state => ((Stagger)state!).Elapsed();
 
     private readonly TaskCompletionSource<T> _promise = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -22,10 +22,10 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
     /// <summary>The delay after a start before the next may start; infinite: only after a failure.</summary>
     private readonly TimeSpan _staggerDelay;
 
-    /// <summary>The stagger timer, armed at each start but the last (none without a finite delay).</summary>
-    private readonly ITimer? _timer;
+    /// <summary>Creates a stagger timer at each start but the last; null without a finite, non-zero delay.</summary>
+    private readonly TimeProvider? _timeProvider;
 
-    /// <summary>Guards the winner and the failures.</summary>
+    /// <summary>Guards the winner, the failures and the stagger timer.</summary>
     private readonly object _stateLock = new();
 
     /// <summary>The index of the first operation that succeeded, or -1.</summary>
@@ -34,8 +34,14 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
     /// <summary>The winner's value.</summary>
     private T _value = default!;
 
-    /// <summary>What the stagger timer threw when it was armed, which ends the race.</summary>
+    /// <summary>What the TimeProvider threw when asked for a stagger timer, which ends the race.</summary>
     private Exception? _timerFailure;
+
+    /// <summary>The stagger timer of the latest start, until the race has ended.</summary>
+    private ITimer? _timer;
+
+    /// <summary>Whether the race has ended, so that a timer created meanwhile is disposed at once.</summary>
+    private bool _timersReleased;
 
     private FirstSuccessfulRunner(Func<CancellationToken, Task<T>>[] operations, TimeSpan? staggerDelay, TimeProvider timeProvider, CancellationToken cancellationToken)
         : base(new EnumerableSource<Func<CancellationToken, Task<T>>, T>(operations, Operations.InvokeSelf<T>.Instance), Validate.Unbounded, null, cancellationToken)
@@ -49,7 +55,7 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
             LimitStarts(1);
             if (delay != Timeout.InfiniteTimeSpan && operations.Length > 1)
             {
-                _timer = timeProvider.CreateTimer(s_onStagger, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _timeProvider = timeProvider;
             }
         }
     }
@@ -63,25 +69,44 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
 
     protected override void OnStarting(int index)
     {
-        // The next operation may start once the delay has passed since this one started (each start re-arms the timer;
-        // after the last start nothing is left to stagger).
-        if (_timer is not null && index < _failures.Length - 1)
+        // The next operation may start once the delay has passed since this one started; after the last start nothing is
+        // left to stagger. Each start arms a timer of its own, as each coroutine of staggered_race waits its own delay: a
+        // timer that fires while the failure of this operation starts the next allows no second start, where one timer
+        // re-armed at each start could have fired already and then counted from the successor.
+        if (_timeProvider is null || index == _failures.Length - 1)
         {
-            try
-            {
-                _timer.Change(_staggerDelay, Timeout.InfiniteTimeSpan);
-            }
-            catch (Exception exception)
-            {
-                // A TimeProvider is user code: a timer that cannot be armed ends the race with its exception.
-                lock (_stateLock)
-                {
-                    _timerFailure ??= exception;
-                }
+            return;
+        }
 
-                Stop();
+        ITimer timer;
+        try
+        {
+            timer = _timeProvider.CreateTimer(s_onStagger, new Stagger(this, index + 2), _staggerDelay, Timeout.InfiniteTimeSpan);
+        }
+        catch (Exception exception)
+        {
+            // A TimeProvider is user code: a timer that cannot be armed ends the race with its exception.
+            lock (_stateLock)
+            {
+                _timerFailure ??= exception;
+            }
+
+            Stop();
+            return;
+        }
+
+        ITimer? replaced;
+        lock (_stateLock)
+        {
+            replaced = _timersReleased ? timer : _timer;
+            if (!_timersReleased)
+            {
+                _timer = timer;
             }
         }
+
+        // The timer of the previous start has fired or is moot: this start is the one it allowed, or came sooner.
+        DisposeQuietly(replaced);
     }
 
     protected override bool OnOperationCompleted(int index, Task task)
@@ -110,7 +135,7 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
 
         if (won)
         {
-            DisposeTimer();
+            ReleaseTimer();
             Stop();
         }
         else if (latestFailed && _staggerDelay != TimeSpan.Zero)
@@ -129,7 +154,7 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
 
     protected override void OnAllStopped()
     {
-        DisposeTimer();
+        ReleaseTimer();
         lock (_stateLock)
         {
             if (_timerFailure is not null && _winner < 0)
@@ -151,17 +176,46 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
         }
     }
 
-    private void OnStaggerElapsed() => AllowStarts(Started + 1);
-
-    /// <summary>Disposes the stagger timer; what a faulty TimeProvider's timer throws there must not escape on a pool thread.</summary>
-    private void DisposeTimer()
+    /// <summary>Disposes a timer; what a faulty TimeProvider's timer throws there must not escape on a pool thread.</summary>
+    private static void DisposeQuietly(ITimer? timer)
     {
         try
         {
-            _timer?.Dispose();
+            timer?.Dispose();
         }
         catch (Exception)
         {
         }
+    }
+
+    /// <summary>Disposes the stagger timer and any created after the race has ended.</summary>
+    private void ReleaseTimer()
+    {
+        ITimer? timer;
+        lock (_stateLock)
+        {
+            _timersReleased = true;
+            timer = _timer;
+            _timer = null;
+        }
+
+        DisposeQuietly(timer);
+    }
+
+    /// <summary>The stagger of one start: when it elapses, the operation after that start may start.</summary>
+    private sealed class Stagger
+    {
+        private readonly FirstSuccessfulRunner<T> _runner;
+
+        private readonly int _starts;
+
+        public Stagger(FirstSuccessfulRunner<T> runner, int starts)
+        {
+            _runner = runner;
+            _starts = starts;
+        }
+
+        /// <summary>Allows the start after this one's; nothing more when a failure has already allowed it.</summary>
+        public void Elapsed() => _runner.AllowStarts(_starts);
     }
 }
