@@ -228,8 +228,9 @@ internal abstract class OperationRunner
             return;
         }
 
-        // After a stop nothing more starts, so the pump (which then only disposes the source) never needs the context:
-        // a caller blocking its context cannot keep the run from ending.
+        // After a stop nothing more starts, so a pump requested then (which only disposes the source and ends the run)
+        // runs here, not on the context. A pump posted before the stop still waits for the context, as the start it was
+        // posted for would have.
         if (_callerContext.IsSpecific && !Volatile.Read(ref _stopped) && !_callerContext.IsCurrent())
         {
             Post();
