@@ -233,6 +233,50 @@ public class RaceTests
     }
 
     [Fact]
+    public async Task WaitFirstException_FaultWhileAttaching_LeavesNothingOnInputsThatNeverEnd()
+    {
+        // A fault on another thread ends the wait while the call still attaches to the inputs after it. Detaching then
+        // must not race an attachment in progress, or one stays on an input that never ends and keeps the ended wait
+        // alive: every wait must be collectable while those inputs live on. The window is a few instructions of
+        // ContinueWith, so it takes many rounds.
+        var never = Enumerable.Range(0, 64).Select(_ => new TaskCompletionSource<int>()).ToArray();
+        var waits = new List<WeakReference>();
+        for (int i = 0; i < 20_000; i++)
+        {
+            var faulting = new TaskCompletionSource<int>();
+            Task<int>[] inputs = new[] { faulting.Task }.Concat(never.Select(s => s.Task)).ToArray();
+            using var start = new Barrier(2);
+            Task completer = Task.Run(() =>
+            {
+                start.SignalAndWait();
+                Thread.SpinWait(i % 512);
+                faulting.SetException(new FormatException());
+            });
+            start.SignalAndWait();
+            waits.Add(await WaitForTheFault(inputs));
+            await completer;
+            _ = faulting.Task.Exception;
+        }
+
+        // A parked pool thread may still hold the last work item it ran, and with it one round's wait: give every
+        // thread other work first.
+        await Task.WhenAll(Enumerable.Range(0, 256).Select(_ => Task.Run(() => Thread.SpinWait(1000))));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        IEnumerable<int> kept = waits.Select((wait, round) => (wait, round)).Where(x => x.wait.IsAlive).Select(x => x.round);
+        kept.Should().BeEmpty("no ended wait may stay referenced from an input that never ends");
+        GC.KeepAlive(never);
+
+        static async Task<WeakReference> WaitForTheFault(Task<int>[] inputs)
+        {
+            Task<WaitResult<Task<int>>> wait = Async.Wait(inputs, ReturnWhen.FirstException, Timeout.InfiniteTimeSpan, TimeProvider.System, CancellationToken.None);
+            (await wait.Guard()).Done.Should().Contain(inputs[0]);
+            return new WeakReference(wait);
+        }
+    }
+
+    [Fact]
     public async Task Gather_CancellationRacingFailure_NeverHangsAlwaysObserved()
     {
         using var monitor = new UnobservedExceptionMonitor();

@@ -28,6 +28,10 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
     private const int Running = 0;
     private const int Finished = 1;
 
+    private const int AttachIdle = 0;
+    private const int Attaching = 1;
+    private const int EndedWhileAttaching = 2;
+
     private const int ReasonInput = 0;
     private const int ReasonTimeout = 1;
     private const int ReasonCanceled = 2;
@@ -63,6 +67,9 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
 
     /// <summary>What ended a FirstCompleted wait through its sentinel: a timeout or a cancellation.</summary>
     private int _reason;
+
+    /// <summary>Whether the call is still attaching a continuation per input, and whether the wait ended meanwhile.</summary>
+    private int _attaching;
 
     private WaitPromise(TTask[] tasks, ReturnWhen returnWhen, CancellationToken cancellationToken)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -172,6 +179,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
     {
         _detach = new CancellationTokenSource();
         CancellationToken detachToken = _detach.Token;
+        _attaching = Attaching;
         _countdown.Start();
         int registered = 0;
         foreach (TTask task in _tasks)
@@ -192,6 +200,13 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
                 // Faulted after Wait checked it at the call.
                 Finish(ReasonInput);
             }
+        }
+
+        // Cancelling the token between ContinueWith's check of it and its registration on the input would leave that
+        // continuation on the input for as long as the input runs: a wait that ends meanwhile leaves detaching to here.
+        if (Interlocked.Exchange(ref _attaching, AttachIdle) == EndedWhileAttaching)
+        {
+            Detach();
         }
 
         Settle(registered);
@@ -222,6 +237,13 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
         }
     }
 
+    /// <summary>Removes the continuations from the inputs that are still pending.</summary>
+    private void Detach()
+    {
+        _detach!.Cancel();
+        _detach.Dispose();
+    }
+
     private void OnInterrupted(int reason)
     {
         if (_sentinel is null)
@@ -243,11 +265,9 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
         }
 
         _interrupts.Release();
-        if (_detach is not null)
+        if (_detach is not null && Interlocked.CompareExchange(ref _attaching, EndedWhileAttaching, Attaching) != Attaching)
         {
-            // Removes the continuations from the inputs that are still pending.
-            _detach.Cancel();
-            _detach.Dispose();
+            Detach();
         }
 
         if (reason == ReasonCanceled)
