@@ -72,6 +72,12 @@ public abstract class ColdSim
     /// </summary>
     public bool Loose { get; protected set; }
 
+    /// <summary>
+    /// Gets how many of the last starts race the consumer leaving: the hand-over of the item after which it breaks lets
+    /// them start, and the library may see the consumer gone first.
+    /// </summary>
+    public int StartsRacingExit { get; protected set; }
+
     public List<Ending> Accepted => AlsoAccepted.Append(Result ?? new PendingEnding()).ToList();
 
     /// <summary>Runs the simulation to its end.</summary>
@@ -138,7 +144,7 @@ public abstract class ColdSim
 
     protected abstract void OnCallerCancel();
 
-    protected Observation Observe() => new(StartOrder.Count, YieldsOpen ? Observation.AnyYield : Yielded, Result is not null);
+    protected Observation Observe() => new(StartOrder.Count, YieldsOpen ? Observation.AnyYield : Yielded, Result is not null, StartsRacingExit);
 
     /// <summary>Starts operation <paramref name="i"/>; one that ends before returning its task is finished at once.</summary>
     protected void Start(int i)

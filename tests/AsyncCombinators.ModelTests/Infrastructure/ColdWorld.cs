@@ -37,6 +37,9 @@ public sealed class ColdWorld
     /// <summary>Gets or sets whether an operation the timeline ends may not have started (see <see cref="ColdSim.Loose"/>).</summary>
     public bool Loose { get; set; }
 
+    /// <summary>Gets or sets the operations that may never start (<see cref="ColdSim.StartsRacingExit"/>): their ends are skipped if they did not.</summary>
+    public IReadOnlySet<int> MayNotStart { get; set; } = new HashSet<int>();
+
     public ProbeTimeProvider Time { get; }
 
     public CancellationTokenSource? Cts { get; }
@@ -143,7 +146,7 @@ public sealed class ColdWorld
         TaskCompletionSource<int>? source = _sources[i];
         if (source is null)
         {
-            if (Loose)
+            if (Loose || MayNotStart.Contains(i))
             {
                 return;
             }

@@ -143,9 +143,11 @@ public sealed class MapSim : ColdSim
             _held--;
             Order.Add(item);
             Yielded = Order.Count;
+            int started = StartOrder.Count;
             StartMore();
             if (Order.Count == Scenario.BreakAfter)
             {
+                StartsRacingExit = StartOrder.Count - started;
                 _left = true;
                 _closed = true;
                 _failure = "break";

@@ -185,9 +185,11 @@ public sealed class MergeSim : ColdSim
             _waiting = false;
             Order.Add(op);
             Yielded = Order.Count;
+            int started = StartOrder.Count;
             Ask(_merge.SourceOf(op));
             if (Order.Count == Scenario.BreakAfter)
             {
+                StartsRacingExit = StartOrder.Count - started;
                 _left = true;
                 Fail("break");
                 return;
