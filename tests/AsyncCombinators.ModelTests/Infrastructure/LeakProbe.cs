@@ -44,6 +44,9 @@ public sealed class LeakProbe
             _tracked.RemoveRange(0, count);
         }
 
+        // A parked pool thread may still hold the last work item it ran, and with it a finished call: give the pool
+        // other work first.
+        Task.WhenAll(Enumerable.Range(0, 64 * Environment.ProcessorCount).Select(_ => Task.Run(() => Thread.SpinWait(1000)))).GetAwaiter().GetResult();
         for (int i = 0; i < 3; i++)
         {
             GC.Collect();
