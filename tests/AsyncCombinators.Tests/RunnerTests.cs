@@ -295,4 +295,56 @@ public class RunnerTests
         (await FluentActions.Awaiting(() => typed.Guard()).Should().ThrowAsync<AggregateException>())
             .Which.InnerExceptions.Should().ContainSingle().Which.Should().BeOfType<FormatException>("the body's cancellation came from the group, after the child's failure");
     }
+
+    [Fact]
+    public async Task CallerCanceled_ASlotTheCancellationFreesAtOnce_StartsNothing()
+    {
+        // A Merge source holding an item ends as soon as the caller's cancellation closes the channel, which frees its
+        // slot before the run has stopped. Played off any context with inline continuations, so the freed slot would
+        // start the next operation before the cancellation returns.
+        var first = new TaskCompletionSource<int>();
+        bool secondStarted = false;
+        var operations = new Func<CancellationToken, Task<int>>[]
+        {
+            _ => first.Task,
+            _ =>
+            {
+                secondStarted = true;
+                return Task.FromResult(2);
+            },
+        };
+        using var cts = new CancellationTokenSource();
+        SlotFreeingRunner? runner = null;
+        await Task.Run(() =>
+        {
+            runner = new SlotFreeingRunner(operations, first, cts.Token);
+            cts.Cancel();
+        });
+
+        await runner!.Ended.Task.Guard();
+        secondStarted.Should().BeFalse("nothing starts once the caller's token is cancelled");
+    }
+
+    /// <summary>One operation at a time; the caller's cancellation completes the running one, as Merge's channel ends a source.</summary>
+    private sealed class SlotFreeingRunner : AsyncCombinators.Internal.OperationRunner
+    {
+        private readonly TaskCompletionSource<int> _running;
+
+        public SlotFreeingRunner(Func<CancellationToken, Task<int>>[] operations, TaskCompletionSource<int> running, CancellationToken token)
+            : base(AsyncCombinators.Internal.Sources.Of(operations), 1, null, token)
+        {
+            _running = running;
+            Begin();
+        }
+
+        public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override bool OnOperationCompleted(int index, Task task) => true;
+
+        protected override void OnAllStopped() => Ended.TrySetResult();
+
+        protected override void OnSourceFailed(Exception exception) => Ended.TrySetException(exception);
+
+        protected override void OnCallerCanceledCore() => _running.TrySetResult(1);
+    }
 }

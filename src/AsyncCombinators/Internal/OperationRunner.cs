@@ -213,13 +213,19 @@ internal abstract class OperationRunner
 
     private void OnCallerCanceled()
     {
-        StoppedByCaller = true;
+        lock (_lock)
+        {
+            // Nothing starts from here on, not even in a slot that the core frees at once (a Merge source holding an
+            // item ends when the channel closes); the source is closed only once Stop has run.
+            StoppedByCaller = true;
+        }
+
         OnCallerCanceledCore();
         Stop();
     }
 
     private bool CanStartLocked() =>
-        !_stopped && !_exhausted && _slotsHeld < _maxConcurrency && _started < _startLimit;
+        !_stopped && !StoppedByCaller && !_exhausted && _slotsHeld < _maxConcurrency && _started < _startLimit;
 
     private void RequestPump()
     {
@@ -371,7 +377,7 @@ internal abstract class OperationRunner
             int index;
             lock (_lock)
             {
-                if (_stopped)
+                if (_stopped || StoppedByCaller)
                 {
                     _slotsHeld--;
                     index = -1;
