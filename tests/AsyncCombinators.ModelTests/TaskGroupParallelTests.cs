@@ -57,7 +57,7 @@ public sealed class TaskGroupParallelTests
     internal sealed class GroupActual
     {
         private readonly bool _asyncContinuations;
-        private readonly ConcurrentDictionary<long, string> _answers = new();
+        private readonly ConcurrentQueue<KeyValuePair<long, string>> _answers = new();
         private readonly ConcurrentDictionary<Exception, long> _faults = new();
         private readonly ConcurrentQueue<TaskCompletionSource<int>> _waiting = new();
         private readonly ConcurrentQueue<Task> _children = new();
@@ -102,11 +102,11 @@ public sealed class TaskGroupParallelTests
                     }
                 });
                 _children.Enqueue(child);
-                _answers[id] = "ok";
+                _answers.Enqueue(new(id, "ok"));
             }
             catch (InvalidOperationException)
             {
-                _answers[id] = "rejected";
+                _answers.Enqueue(new(id, "rejected"));
             }
         }
 
@@ -152,7 +152,7 @@ public sealed class TaskGroupParallelTests
     /// <summary>The sequential model: whether the group accepts Run, how many children wait for the token, the failures.</summary>
     internal sealed class GroupModel
     {
-        private readonly Dictionary<long, string> _answers = new();
+        private readonly List<KeyValuePair<long, string>> _answers = new();
         private readonly List<long> _failures = new();
         private bool _canceled;
         private bool _disposing;
@@ -178,11 +178,11 @@ public sealed class TaskGroupParallelTests
         {
             if (!Accepts)
             {
-                _answers[id] = "rejected";
+                _answers.Add(new(id, "rejected"));
                 return;
             }
 
-            _answers[id] = "ok";
+            _answers.Add(new(id, "ok"));
             if (kind == ChildKind.Fault)
             {
                 _failures.Add(id);
@@ -223,6 +223,7 @@ public sealed class TaskGroupParallelTests
     /// <summary>The id of the child that has completed with a value before the racing calls.</summary>
     private const long ValueChild = -2;
 
+    /// <summary>Describes the answers as a multiset: two Runs may share an id, and racing ones record in any order.</summary>
     private static string Describe(IEnumerable<KeyValuePair<long, string>> answers, string outcome, int running) =>
-        $"runs=[{string.Join(",", answers.OrderBy(a => a.Key).Select(a => $"{a.Key}:{a.Value}"))}] outcome={outcome} running={running}";
+        $"runs=[{string.Join(",", answers.OrderBy(a => a.Key).ThenBy(a => a.Value, StringComparer.Ordinal).Select(a => $"{a.Key}:{a.Value}"))}] outcome={outcome} running={running}";
 }

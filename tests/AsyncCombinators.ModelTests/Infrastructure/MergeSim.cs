@@ -69,6 +69,9 @@ public sealed class MergeSim : ColdSim
     /// <summary>Gets how many sources must have been enumerated.</summary>
     public int Enumerated => _nextSource;
 
+    /// <summary>Gets how many of those the hand-over after which the consumer breaks let start (see <see cref="ColdSim.StartsRacingExit"/>).</summary>
+    public int EnumeratedRacingExit { get; private set; }
+
     protected override void OnCall()
     {
         if (Scenario.Token.Mode == TokenMode.PreCanceled)
@@ -186,10 +189,12 @@ public sealed class MergeSim : ColdSim
             Order.Add(op);
             Yielded = Order.Count;
             int started = StartOrder.Count;
+            int enumerated = _nextSource;
             Ask(_merge.SourceOf(op));
             if (Order.Count == Scenario.BreakAfter)
             {
                 StartsRacingExit = StartOrder.Count - started;
+                EnumeratedRacingExit = _nextSource - enumerated;
                 _left = true;
                 Fail("break");
                 return;
