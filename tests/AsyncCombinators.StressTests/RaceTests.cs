@@ -148,8 +148,8 @@ public class RaceTests
                 "Wait AllCompleted timeout" => Async.Wait(tasks, ReturnWhen.AllCompleted, TimeSpan.FromMinutes(5), time, CancellationToken.None),
                 "Wait FirstException" => Async.Wait(tasks, ReturnWhen.FirstException),
                 "GatherOutcomes" => Async.GatherOutcomes(tasks),
-                "AsCompleted timeout" => Collect(Async.AsCompleted(tasks, TimeSpan.FromMinutes(5), time, CancellationToken.None)),
-                "AsCompleted token" => Collect(Async.AsCompleted(tasks, live.Token)),
+                "AsCompleted timeout" => Async.AsCompleted(tasks, TimeSpan.FromMinutes(5), time, CancellationToken.None).Drain(),
+                "AsCompleted token" => Async.AsCompleted(tasks, live.Token).Drain(),
                 _ => Async.Gather(tasks),
             };
             await completer;
@@ -186,17 +186,6 @@ public class RaceTests
         }
 
         time.ActiveTimers.Should().Be(0);
-    }
-
-    private static async Task<List<Task<int>>> Collect(IAsyncEnumerable<Task<int>> stream)
-    {
-        var yielded = new List<Task<int>>();
-        await foreach (Task<int> task in stream)
-        {
-            yielded.Add(task);
-        }
-
-        return yielded;
     }
 
     [Fact]

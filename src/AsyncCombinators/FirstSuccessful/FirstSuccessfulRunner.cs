@@ -95,18 +95,19 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
             return;
         }
 
-        ITimer? replaced;
+        // The timer of the previous start has fired or is moot: this start is the one it allowed, or came sooner. After
+        // the race has ended, the new one goes at once.
+        ITimer? done = timer;
         lock (_stateLock)
         {
-            replaced = _timersReleased ? timer : _timer;
             if (!_timersReleased)
             {
+                done = _timer;
                 _timer = timer;
             }
         }
 
-        // The timer of the previous start has fired or is moot: this start is the one it allowed, or came sooner.
-        DisposeQuietly(replaced);
+        DisposeQuietly(done);
     }
 
     protected override bool OnOperationCompleted(int index, Task task)
