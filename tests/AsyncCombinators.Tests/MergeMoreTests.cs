@@ -44,4 +44,58 @@ public class MergeMoreTests
         feeds.Should().OnlyContain(f => f.Moves == 0 && (f.Enumerations == 0 || f.Disposed));
         feeds.Sum(f => f.Enumerations).Should().Be(0, "nothing starts under an already-cancelled token");
     }
+
+    [Fact]
+    public async Task Merge_LeavingWhileSourcesHoldItems_EnumeratesNoFurtherSource()
+    {
+        // Leaving closes the channel, which lets each source holding an item end and free its slot at once. The sources
+        // wait for the hand-over on the caller's context; one that runs what is posted at once, with the loop left off
+        // it, makes them end inside the close itself, before the run has stopped.
+        var context = new InlineSynchronizationContext();
+        TrackingFeed[] feeds = { new(items: 2), new(items: 2), new(items: 1) };
+        IAsyncEnumerator<int> e = context.Run(() => Async.Merge(feeds, maxConcurrency: 2).GetAsyncEnumerator());
+
+        (await TestUtil.WithoutSynchronizationContext(() => context.Run(() => e.MoveNextAsync().AsTask())).Guard()).Should().BeTrue();
+        await TestUtil.WithoutSynchronizationContext(() => e.DisposeAsync().AsTask()).Guard();
+
+        feeds[0].Disposed.Should().BeTrue();
+        feeds[1].Disposed.Should().BeTrue();
+        feeds[2].Enumerations.Should().Be(0, "no source starts once the consumer has left");
+    }
+
+    [Fact]
+    public async Task Merge_SourceFailsWhileAnotherHoldsAnItem_EnumeratesNoFurtherSourceAndThrows()
+    {
+        // The failure closes the channel, which lets the source holding an item end and free its slot at once; played
+        // as above, inside the close itself.
+        var context = new InlineSynchronizationContext();
+        var boom = new InvalidOperationException("boom");
+        var holding = new TrackingFeed(items: 2);
+        var failing = new PendingSource();
+        var next = new TrackingFeed(items: 1);
+        IAsyncEnumerator<int> e = context.Run(() => Async.Merge(new IAsyncEnumerable<int>[] { holding, failing, next }, maxConcurrency: 2).GetAsyncEnumerator());
+        (await TestUtil.WithoutSynchronizationContext(() => context.Run(() => e.MoveNextAsync().AsTask())).Guard()).Should().BeTrue();
+
+        _ = TestUtil.WithoutSynchronizationContext(() => failing.Move.TrySetException(boom));
+        Func<Task> act = () => e.MoveNextAsync().AsTask().Guard();
+
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(boom);
+        await e.DisposeAsync();
+        holding.Disposed.Should().BeTrue();
+        next.Enumerations.Should().Be(0, "no source starts once one has failed");
+    }
+
+    /// <summary>A source whose first MoveNextAsync completes as <see cref="Move"/> does.</summary>
+    private sealed class PendingSource : IAsyncEnumerable<int>, IAsyncEnumerator<int>
+    {
+        public TaskCompletionSource<bool> Move { get; } = TestUtil.Source<bool>();
+
+        public int Current => 0;
+
+        public IAsyncEnumerator<int> GetAsyncEnumerator(CancellationToken cancellationToken = default) => this;
+
+        public ValueTask<bool> MoveNextAsync() => new(Move.Task);
+
+        public ValueTask DisposeAsync() => default;
+    }
 }

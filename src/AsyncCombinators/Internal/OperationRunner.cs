@@ -155,6 +155,19 @@ internal abstract class OperationRunner
         RequestPump();
     }
 
+    /// <summary>
+    /// Starts nothing more from here on, without cancelling the running operations or waking the launcher. For a subclass
+    /// about to do what may free a slot at once (Merge closing its channel ends every source holding an item): no start
+    /// may land in that slot before the <see cref="Stop"/> that must follow.
+    /// </summary>
+    protected void RefuseStarts()
+    {
+        lock (_lock)
+        {
+            _stopped = true;
+        }
+    }
+
     /// <summary>Lets go of a slot that <see cref="OnOperationCompleted"/> kept (Map: the result was handed to the consumer).</summary>
     protected void ReleaseSlot()
     {

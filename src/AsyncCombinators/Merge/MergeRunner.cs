@@ -33,15 +33,23 @@ internal sealed class MergeRunner<T> : OperationRunner
     /// <summary>Stops the run (the consumer left the loop): every source being enumerated is cancelled and disposed.</summary>
     public void Abandon()
     {
+        // Closing lets every source holding an item end at once; the slot each frees must not start the next source.
+        RefuseStarts();
         _channel.Close(null);
         Stop();
     }
 
     protected override bool OnOperationCompleted(int index, Task task)
     {
-        if (!task.IsSucceeded() && !(CanceledOperations && Operations.EndedCanceled(task)) && _channel.Close(Outcome.FromCompletedTask(task).Exception))
+        if (!task.IsSucceeded() && !(CanceledOperations && Operations.EndedCanceled(task)))
         {
-            Stop();
+            // As when the consumer leaves. The channel is closed before the token is cancelled, so that this failure,
+            // not one a source raises as it reacts to the cancellation, is what the consumer gets.
+            RefuseStarts();
+            if (_channel.Close(Outcome.FromCompletedTask(task).Exception))
+            {
+                Stop();
+            }
         }
 
         return true;
