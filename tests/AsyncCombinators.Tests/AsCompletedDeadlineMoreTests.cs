@@ -41,4 +41,21 @@ public class AsCompletedDeadlineMoreTests
         probe.Running.Should().Be(0, "the running operations were cancelled and awaited");
         probe.StartOrder.Should().Equal(0, 1, 2, 3, 4);
     }
+
+    [Fact]
+    public async Task AsCompleted_DeadlinePassedBeforeFirstMoveNext_StartsNothingAndThrowsTimeout()
+    {
+        var clock = new FakeTimeProvider();
+        var probe = new OperationProbe<int>(3);
+        var source = new TrackedAsyncSource(count: 3);
+        await using IAsyncEnumerator<(int Index, Task<int> Task)> e =
+            Async.AsCompleted(source, (i, ct) => probe.Operations[i](ct), maxConcurrency: 2, timeout: TimeSpan.FromSeconds(2), clock).GetAsyncEnumerator();
+
+        clock.Advance(TimeSpan.FromSeconds(3));
+
+        Func<Task> act = () => e.MoveNextAsync().AsTask().Guard();
+        await act.Should().ThrowAsync<TimeoutException>();
+        probe.StartOrder.Should().BeEmpty("nothing starts after the deadline");
+        source.Taken.Should().Be(0, "no item is taken from the source after the deadline");
+    }
 }

@@ -61,6 +61,35 @@ public class FaultyTimeProviderTests
         (await gather.Guard()).Should().Equal(10, 20, 30);
     }
 
+    [Fact]
+    public async Task AsCompletedOverOperations_DeadlineTimerCreationThrows_CancelsAndAwaitsTheStartedOnes()
+    {
+        var probe = new OperationProbe<int>(3);
+        await using IAsyncEnumerator<(int Index, Task<int> Task)> e =
+            Async.AsCompleted(probe.Operations, maxConcurrency: 2, timeout: TimeSpan.FromSeconds(2), new FaultyTimeProvider(throwOnCreate: true)).GetAsyncEnumerator();
+
+        (await FluentActions.Awaiting(() => e.MoveNextAsync().AsTask().Guard()).Should().ThrowAsync<InvalidOperationException>()).WithMessage("injected CreateTimer fault");
+        probe.StartOrder.Should().Equal(0, 1);
+        probe.Tokens[0].IsCancellationRequested.Should().BeTrue();
+        probe.Running.Should().Be(0, "nothing the enumeration started is still running when it ends");
+    }
+
+    [Fact]
+    public async Task AsCompletedOverOperations_DeadlineTimerDisposeThrows_LeavingTheLoopStillCancelsAndAwaits()
+    {
+        var probe = new OperationProbe<int>(2);
+        IAsyncEnumerator<(int Index, Task<int> Task)> e =
+            Async.AsCompleted(probe.Operations, maxConcurrency: 2, timeout: TimeSpan.FromSeconds(2), new FaultyTimeProvider(throwOnDispose: true)).GetAsyncEnumerator();
+        ValueTask<bool> next = e.MoveNextAsync();
+        await TestUtil.WaitUntil(() => probe.StartOrder.Count == 2);
+        probe.Completions[0].SetResult(1);
+        (await next.AsTask().Guard()).Should().BeTrue();
+
+        (await FluentActions.Awaiting(() => e.DisposeAsync().AsTask().Guard()).Should().ThrowAsync<InvalidOperationException>()).WithMessage("injected Dispose fault");
+        probe.Tokens[1].IsCancellationRequested.Should().BeTrue("leaving the loop cancels the running operations");
+        probe.Running.Should().Be(0, "and waits for them");
+    }
+
     /// <summary>A FakeTimeProvider that throws from CreateTimer, or whose timers throw from Dispose.</summary>
     private sealed class FaultyTimeProvider : FakeTimeProvider
     {

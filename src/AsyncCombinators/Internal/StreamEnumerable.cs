@@ -50,16 +50,25 @@ internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
         using CancellationTokenSource? linked = Cancellation.Combine(out CancellationToken token, _cancellationToken, enumeratorToken);
 
         var runner = new StreamRunner<TItem>(_newSource(), _toItem, _isMap, _ordered, _maxConcurrency, _options, callerContext, token);
-        runner.Start();
         ITimer? timer = null;
-        if (_timeout != Timeout.InfiniteTimeSpan)
-        {
-            TimeSpan left = _timeout - _timeProvider.GetElapsedTime(startedAt);
-            timer = _timeProvider.CreateTimer(s_onTimeout, runner, left < TimeSpan.Zero ? TimeSpan.Zero : left, Timeout.InfiniteTimeSpan);
-        }
-
         try
         {
+            TimeSpan left = _timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : _timeout - _timeProvider.GetElapsedTime(startedAt);
+            if (_timeout != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero)
+            {
+                // The deadline passed before the first MoveNextAsync: nothing starts; the run only closes its source.
+                runner.TimeOut();
+            }
+            else
+            {
+                runner.Start();
+                if (left != Timeout.InfiniteTimeSpan)
+                {
+                    // Inside the try: a TimeProvider whose CreateTimer throws must still stop and await what started.
+                    timer = _timeProvider.CreateTimer(s_onTimeout, runner, left, Timeout.InfiniteTimeSpan);
+                }
+            }
+
             while (true)
             {
                 // A cancelled token ends the enumeration even when more items are ready.
@@ -80,9 +89,17 @@ internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
         }
         finally
         {
-            timer?.Dispose();
-            runner.Abandon();
-            await runner.AllStopped.ConfigureAwait(false);
+            try
+            {
+                // A TimeProvider is user code: a timer whose Dispose throws must not keep the run from being stopped and
+                // awaited. Its exception still reaches the caller, after that.
+                timer?.Dispose();
+            }
+            finally
+            {
+                runner.Abandon();
+                await runner.AllStopped.ConfigureAwait(false);
+            }
         }
     }
 }
