@@ -90,6 +90,20 @@ public class FaultyTimeProviderTests
         probe.Running.Should().Be(0, "and waits for them");
     }
 
+    [Fact]
+    public async Task WaitFor_ColdTimerCreationThrows_CancelsAndAwaitsTheOperationThenThrowsThat()
+    {
+        var probe = new OperationProbe<int>(1, honorCancellation: false);
+        Task<int> wait = Async.WaitFor(probe.Operations[0], TimeSpan.FromSeconds(1), new FaultyTimeProvider(throwOnCreate: true), CancellationToken.None);
+        Task<bool> operationEndedFirst = wait.AtCompletion(() => probe.Completions[0].Task.IsCompleted);
+
+        probe.Tokens[0].IsCancellationRequested.Should().BeTrue("WaitFor owns the started operation and cannot time it");
+        probe.Completions[0].SetException(new FormatException());
+
+        (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<InvalidOperationException>()).WithMessage("injected CreateTimer fault");
+        (await operationEndedFirst).Should().BeTrue("WaitFor waits for the operation it cancelled");
+    }
+
     /// <summary>A FakeTimeProvider that throws from CreateTimer, or whose timers throw from Dispose.</summary>
     private sealed class FaultyTimeProvider : FakeTimeProvider
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using AsyncCombinators.Internal;
@@ -250,7 +251,20 @@ public static partial class Async
             }
             else
             {
-                cancellers = new WaitForCancellers { Timer = timeProvider.CreateTimer(Cancellation.CancelSourceOnTimer, source, timeout, Timeout.InfiniteTimeSpan) };
+                ITimer timer;
+                try
+                {
+                    timer = timeProvider.CreateTimer(Cancellation.CancelSourceOnTimer, source, timeout, Timeout.InfiniteTimeSpan);
+                }
+                catch (Exception exception)
+                {
+                    // A TimeProvider is user code. The operation has started and WaitFor owns it: cancel it, wait for it
+                    // and observe its outcome, then report the TimeProvider's failure.
+                    Cancellation.CancelQuietly(source);
+                    return WaitForWithoutTimer<T>(started, source, ExceptionDispatchInfo.Capture(exception));
+                }
+
+                cancellers = new WaitForCancellers { Timer = timer };
             }
         }
 
@@ -306,6 +320,30 @@ public static partial class Async
                 source.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// A cold WaitFor whose timer could not be created: waits for the cancelled operation, observing whatever it ends with,
+    /// releases its token source, then throws <paramref name="timerFailure"/>.
+    /// </summary>
+    /// <typeparam name="T">The result type; <see cref="VoidResult"/> for an operation without a value.</typeparam>
+    private static async Task<T> WaitForWithoutTimer<T>(Task started, CancellationTokenSource source, ExceptionDispatchInfo timerFailure)
+    {
+        try
+        {
+            await started.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Observed: the TimeProvider's failure is what the caller sees.
+        }
+        finally
+        {
+            source.Dispose();
+        }
+
+        timerFailure.Throw();
+        return default!;
     }
 
     /// <summary>
