@@ -61,6 +61,29 @@ public class FaultyTimeProviderTests
         (await gather.Guard()).Should().Equal(10, 20, 30);
     }
 
+    [Theory]
+    [InlineData(ReturnWhen.AllCompleted)]
+    [InlineData(ReturnWhen.FirstCompleted)]
+    [InlineData(ReturnWhen.FirstException)]
+    public async Task Wait_TimerCreationThrows_EndsWithThatExceptionAndLeavesNothingOnTheInputs(ReturnWhen returnWhen)
+    {
+        var pending = TestUtil.Source<int>();
+        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { pending.Task }, returnWhen, TimeSpan.FromSeconds(1), new FaultyTimeProvider(throwOnCreate: true), CancellationToken.None);
+
+        (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<InvalidOperationException>()).WithMessage("injected CreateTimer fault");
+        TaskContinuations.HasContinuation(pending.Task).Should().BeFalse("the wait has ended, so nothing of it stays on an input that may never complete");
+    }
+
+    [Fact]
+    public void AsCompleted_TimerCreationThrows_LeavesNothingOnTheInputs()
+    {
+        var pending = TestUtil.Source<int>();
+        IAsyncEnumerable<Task<int>> sequence = Async.AsCompleted(new[] { pending.Task }, TimeSpan.FromSeconds(1), new FaultyTimeProvider(throwOnCreate: true), CancellationToken.None);
+
+        FluentActions.Invoking(() => sequence.GetAsyncEnumerator()).Should().Throw<InvalidOperationException>().WithMessage("injected CreateTimer fault");
+        TaskContinuations.HasContinuation(pending.Task).Should().BeFalse("the enumeration never started, so nothing of it stays on the inputs");
+    }
+
     [Fact]
     public async Task AsCompletedOverOperations_DeadlineTimerCreationThrows_CancelsAndAwaitsTheStartedOnes()
     {

@@ -146,7 +146,17 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                 allQueued = _tail == tasks.Length;
             }
 
-            _interrupts.Arm(this, allQueued ? Timeout.InfiniteTimeSpan : timeout, timeProvider, s_onTimeout, s_onCanceled, callToken, enumeratorToken);
+            try
+            {
+                _interrupts.Arm(this, allQueued ? Timeout.InfiniteTimeSpan : timeout, timeProvider, s_onTimeout, s_onCanceled, callToken, enumeratorToken);
+            }
+            catch (Exception)
+            {
+                // A TimeProvider is user code, and its CreateTimer may throw: remove the continuations from the inputs
+                // before the exception leaves GetAsyncEnumerator.
+                Stop(Disposed, default);
+                throw;
+            }
         }
 
         /// <inheritdoc/>

@@ -157,7 +157,16 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
 
         if (interruptible)
         {
-            promise._interrupts.Arm(promise, timeout, timeProvider, s_onTimeout, s_onCanceled, cancellationToken, default);
+            try
+            {
+                promise._interrupts.Arm(promise, timeout, timeProvider, s_onTimeout, s_onCanceled, cancellationToken, default);
+            }
+            catch (Exception exception)
+            {
+                // A TimeProvider is user code, and its CreateTimer may throw: the wait ends with that exception, and
+                // what it attached to the inputs is removed, as on any other end.
+                promise.Fail(exception);
+            }
         }
 
         return promise.Task;
@@ -259,15 +268,9 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
 
     private void Finish(int reason)
     {
-        if (Interlocked.Exchange(ref _state, Finished) != Running)
+        if (!TryEnd())
         {
             return;
-        }
-
-        _interrupts.Release();
-        if (_detach is not null && Interlocked.CompareExchange(ref _attaching, EndedWhileAttaching, Attaching) != Attaching)
-        {
-            Detach();
         }
 
         if (reason == ReasonCanceled)
@@ -279,5 +282,35 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
             bool set = TrySetResult(Split(_tasks, doneInPlace: _returnWhen == ReturnWhen.AllCompleted));
             Debug.Assert(set, "Only the first Finish completes the promise.");
         }
+    }
+
+    /// <summary>Ends the wait with <paramref name="exception"/>, unless it has ended already.</summary>
+    private void Fail(Exception exception)
+    {
+        if (!TryEnd())
+        {
+            return;
+        }
+
+        // WhenAny ends through the sentinel and detaches from every input; its Finish then finds the wait ended.
+        _sentinel?.TrySetResult(true);
+        TrySetException(exception);
+    }
+
+    /// <summary>Marks the wait ended and releases the timer, the registration and the continuations; false if it had ended.</summary>
+    private bool TryEnd()
+    {
+        if (Interlocked.Exchange(ref _state, Finished) != Running)
+        {
+            return false;
+        }
+
+        _interrupts.Release();
+        if (_detach is not null && Interlocked.CompareExchange(ref _attaching, EndedWhileAttaching, Attaching) != Attaching)
+        {
+            Detach();
+        }
+
+        return true;
     }
 }
