@@ -236,4 +236,40 @@ public class TaskGroupTests
         await FluentActions.Awaiting(async () => await leaving).Should().ThrowAsync<OperationCanceledException>("the caller's token wins over Cancel()");
         (await ignoring).Should().Be(7);
     }
+    [Fact]
+    public async Task TaskGroup_RunAsync_BodyRethrowsAChildsFailure_ReportedOnce()
+    {
+        // The body awaits the failed child: the group sees the child's exception first.
+        var gate = Source<int>();
+        var boom = new FormatException("child");
+        Task awaiting = TaskGroup.RunAsync(async group => await group.Run(_ => gate.Task));
+        gate.SetException(boom);
+        (await FluentActions.Awaiting(() => awaiting.Guard()).Should().ThrowAsync<AggregateException>())
+            .Which.InnerExceptions.Should().ContainSingle().Which.Should().BeSameAs(boom);
+
+        // The body fails with the exception the child fails with later, when the group cancels it.
+        var shared = new FormatException("shared");
+        var child = Source<int>();
+        Task first = TaskGroup.RunAsync(group =>
+        {
+            _ = group.Run(ct => { ct.Register(() => child.TrySetException(shared)); return child.Task; });
+            return Task.FromException(shared);
+        });
+        (await FluentActions.Awaiting(() => first.Guard()).Should().ThrowAsync<AggregateException>())
+            .Which.InnerExceptions.Should().ContainSingle().Which.Should().BeSameAs(shared);
+    }
+
+    [Fact]
+    public async Task TaskGroup_TwoChildrenFailWithTheSameException_BothReported()
+    {
+        var boom = new FormatException("shared");
+        Task<int> shared = Task.FromException<int>(boom);
+        var gate = Source<int>();
+        var group = new TaskGroup();
+        _ = group.Run(_ => gate.Task.ContinueWith(__ => shared, TaskScheduler.Default).Unwrap());
+        _ = group.Run(_ => shared);
+        gate.SetResult(0);
+        (await FluentActions.Awaiting(() => group.DisposeAsync().AsTask().Guard()).Should().ThrowAsync<AggregateException>())
+            .Which.InnerExceptions.Should().HaveCount(2, "only a body that rethrows a child's exception is the same failure");
+    }
 }

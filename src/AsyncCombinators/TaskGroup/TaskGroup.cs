@@ -43,6 +43,9 @@ public sealed class TaskGroup : IAsyncDisposable
     private readonly object _lock = new();
     private readonly Action<Task> _onChildCompleted;
     private List<Exception>? _failures;
+
+    /// <summary>The body's exception once recorded, so that the same exception from a child is not recorded twice.</summary>
+    private Exception? _bodyFailure;
     private TaskCompletionSource<bool>? _drained;
     private Task? _disposal;
     private int _running;
@@ -262,7 +265,7 @@ public sealed class TaskGroup : IAsyncDisposable
             AggregateException exception = child.Exception!;
             if (exception.InnerExceptions[0] is not OperationCanceledException)
             {
-                AddFailures(exception.InnerExceptions);
+                AddFailures(exception.InnerExceptions, fromBody: false);
             }
         }
 
@@ -290,16 +293,38 @@ public sealed class TaskGroup : IAsyncDisposable
             return;
         }
 
-        AddFailures(new[] { exception });
+        AddFailures(new[] { exception }, fromBody: true);
     }
 
-    private void AddFailures(IEnumerable<Exception> exceptions)
+    /// <summary>
+    /// Records failures. A body that awaits a failed child rethrows that child's very exception: it is one failure, recorded
+    /// once, whichever of the two is seen first (asyncio's body sees a CancelledError there, so its group holds it once).
+    /// </summary>
+    private void AddFailures(IList<Exception> exceptions, bool fromBody)
     {
         bool first;
         lock (_lock)
         {
             first = _failures is null;
-            (_failures ??= new List<Exception>()).AddRange(exceptions);
+            _failures ??= new List<Exception>();
+            foreach (Exception exception in exceptions)
+            {
+                if (fromBody)
+                {
+                    if (_failures.Exists(failure => ReferenceEquals(failure, exception)))
+                    {
+                        continue;
+                    }
+
+                    _bodyFailure = exception;
+                }
+                else if (ReferenceEquals(exception, _bodyFailure))
+                {
+                    continue;
+                }
+
+                _failures.Add(exception);
+            }
         }
 
         if (first)
