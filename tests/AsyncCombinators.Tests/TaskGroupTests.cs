@@ -272,4 +272,16 @@ public class TaskGroupTests
         (await FluentActions.Awaiting(() => group.DisposeAsync().AsTask().Guard()).Should().ThrowAsync<AggregateException>())
             .Which.InnerExceptions.Should().HaveCount(2, "only a body that rethrows a child's exception is the same failure");
     }
+    [Fact]
+    public async Task TaskGroup_RunAsyncOfT_BodyEndedByCancel_EndsCanceled()
+    {
+        Task<int> run = TaskGroup.RunAsync<int>(async group =>
+        {
+            group.Cancel();
+            await Task.Delay(Timeout.Infinite, group.Token);
+            return 5;
+        });
+        await FluentActions.Awaiting(() => run.Guard()).Should().ThrowAsync<OperationCanceledException>("the body has no value to return");
+        run.IsCanceled.Should().BeTrue();
+    }
 }

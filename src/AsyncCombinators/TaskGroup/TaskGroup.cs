@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using AsyncCombinators.Internal;
@@ -93,7 +94,10 @@ public sealed class TaskGroup : IAsyncDisposable
     /// <typeparam name="T">The body's result type.</typeparam>
     /// <param name="body">The body; an exception it throws counts as a failure: it cancels the children and is included in the <see cref="AggregateException"/>.</param>
     /// <param name="cancellationToken">Cancels the group's token.</param>
-    /// <returns>A task with the body's value once every child has finished; failures as <see cref="RunAsync(Func{TaskGroup, Task}, CancellationToken)"/>.</returns>
+    /// <returns>
+    /// A task with the body's value once every child has finished; failures as <see cref="RunAsync(Func{TaskGroup, Task}, CancellationToken)"/>.
+    /// A body that <see cref="Cancel"/> ended without a value ends the task canceled: there is no value to return.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is <see langword="null"/>.</exception>
     public static Task<T> RunAsync<T>(Func<TaskGroup, Task<T>> body, CancellationToken cancellationToken = default)
     {
@@ -178,16 +182,24 @@ public sealed class TaskGroup : IAsyncDisposable
     {
         var group = new TaskGroup(cancellationToken);
         T result = default!;
+        Exception? bodyException = null;
         try
         {
             result = await Operations.Start(_ => body(group), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
+            bodyException = exception;
             group.OnBodyFailed(exception);
         }
 
         await group.DisposeAsync().ConfigureAwait(false);
+        if (bodyException is not null)
+        {
+            // Cancel() ended the body without a failure: the group ends quietly, but there is no value to return.
+            ExceptionDispatchInfo.Capture(bodyException).Throw();
+        }
+
         return result;
     }
 
