@@ -165,4 +165,50 @@ public class ContextAffinityTests
         count.Should().Be(2_000);
         order.Should().Equal(Enumerable.Range(0, 2_000));
     }
+
+    public enum BlockedForm
+    {
+        GatherOperations,
+        GatherOperationsAtTheBound,
+        GatherOutcomesOperations,
+        GatherOverArray,
+    }
+
+    /// <summary>
+    /// Every operation has started before the caller blocks its context, so nothing has to run there any more: the call
+    /// completes although the context is blocked (the runner must not post a pump there only to find the end of the input).
+    /// </summary>
+    [Theory]
+    [InlineData(BlockedForm.GatherOperations)]
+    [InlineData(BlockedForm.GatherOperationsAtTheBound)]
+    [InlineData(BlockedForm.GatherOutcomesOperations)]
+    [InlineData(BlockedForm.GatherOverArray)]
+    public async Task Start_CallerBlocksContextOnceEveryOperationStarted_CompletesWithoutDeadlock(BlockedForm form)
+    {
+        using var context = new SingleThreadSynchronizationContext();
+        int count = form == BlockedForm.GatherOperationsAtTheBound ? 2 : 1;
+        var gates = Enumerable.Range(0, count).Select(_ => TestUtil.Source<int>()).ToArray();
+        using var allStarted = new CountdownEvent(count);
+        Task<int> Operation(int i)
+        {
+            allStarted.Signal();
+            return gates[i].Task;
+        }
+
+        var operations = Enumerable.Range(0, count).Select(i => (Func<CancellationToken, Task<int>>)(_ => Operation(i))).ToArray();
+        Task<int> run = context.Run(() => Task.FromResult(form switch
+        {
+            BlockedForm.GatherOutcomesOperations => Async.GatherOutcomes(operations, maxConcurrency: count).GetAwaiter().GetResult().Sum(o => o.Value),
+            BlockedForm.GatherOverArray => Async.Gather(Enumerable.Range(0, count).ToArray(), (i, _) => Operation(i), maxConcurrency: count).GetAwaiter().GetResult().Sum(),
+            _ => Async.Gather(operations, maxConcurrency: count).GetAwaiter().GetResult().Sum(),
+        }));
+
+        allStarted.Wait(TestUtil.HangTimeout).Should().BeTrue("every operation starts at the call");
+        foreach (TaskCompletionSource<int> gate in gates)
+        {
+            gate.SetResult(1);
+        }
+
+        (await run.Guard()).Should().Be(count);
+    }
 }

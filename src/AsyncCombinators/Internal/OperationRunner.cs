@@ -366,6 +366,16 @@ internal abstract class OperationRunner
                 return;
             }
 
+            if (_source.IsKnownExhausted)
+            {
+                // The last item: the pump closes the source after starting it, so that no completion has to post a pump
+                // to the caller's context only to find the end.
+                lock (_lock)
+                {
+                    _exhausted = true;
+                }
+            }
+
             RateLimitLease? lease = null;
             Exception? gateFailure = null;
             if (_gate is not null)

@@ -22,6 +22,13 @@ internal abstract class WorkSource
 
     /// <summary>Releases the source's enumerator, if one was made. An exception is the source failing.</summary>
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>
+    /// Gets whether the source is known, without reading it, to have no item after the current one (an array). Then the
+    /// run ends once its operations finish, with no further read for which a pump would have to be posted to the
+    /// caller's context (a caller blocking that context would deadlock).
+    /// </summary>
+    public virtual bool IsKnownExhausted => false;
 }
 
 /// <summary>An <see cref="IEnumerable{T}"/> source and a selector returning a <see cref="Task"/> (a <see cref="Task{TResult}"/> when typed).</summary>
@@ -34,11 +41,17 @@ internal sealed class EnumerableSource<TSource, TResult> : WorkSource
     private IEnumerator<TSource>? _enumerator;
     private TSource _current = default!;
 
+    /// <summary>How many items of an array source are left to take; -1 for any other source (its length is unknown).</summary>
+    private int _remaining;
+
     public EnumerableSource(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector)
     {
         _source = source;
         _selector = selector;
+        _remaining = source is TSource[] array ? array.Length : -1;
     }
+
+    public override bool IsKnownExhausted => _remaining == 0;
 
     public override ValueTask<bool> MoveNextAsync(CancellationToken token)
     {
@@ -49,6 +62,11 @@ internal sealed class EnumerableSource<TSource, TResult> : WorkSource
         }
 
         _current = _enumerator.Current;
+        if (_remaining > 0)
+        {
+            _remaining--;
+        }
+
         return new ValueTask<bool>(true);
     }
 
