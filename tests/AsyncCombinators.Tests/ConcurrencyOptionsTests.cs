@@ -83,6 +83,53 @@ public class ConcurrencyOptionsTests
     }
 
     [Fact]
+    public async Task MaxPerSecond_SpacingLongerThanOneTimer_WaitsInStepsWithoutFailing()
+    {
+        var clock = new TimerCountingTimeProvider();
+        TimeSpan spacing = TimeSpan.FromDays(100);
+        var options = new ConcurrencyOptions { MaxPerSecond = 1 / spacing.TotalSeconds, TimeProvider = clock };
+        int started = 0;
+
+        Task<int[]> run = Task.Run(() => Async.Gather(new[] { 0, 1 }, (i, ct) =>
+        {
+            Interlocked.Increment(ref started);
+            return Task.FromResult(i);
+        }, options));
+
+        // The second start waits on a timer (one timer cannot wait 100 days); the run does not fail.
+        await Polling.Until(() => clock.ActiveTimers == 1 || run.IsCompleted);
+        run.IsFaulted.Should().BeFalse("a valid MaxPerSecond must not fail the run: {0}", run.Exception);
+        clock.Advance(spacing - TimeSpan.FromDays(1));
+        await Polling.Until(() => clock.ActiveTimers == 1 && clock.CreatedTimers == 2 || run.IsCompleted);
+        Volatile.Read(ref started).Should().Be(1, "the spacing has not passed yet");
+
+        clock.Advance(TimeSpan.FromDays(1));
+        (await run.Guard()).Should().Equal(0, 1);
+    }
+
+    [Fact]
+    public async Task MaxPerSecond_TooLowForATimestamp_NeverStartsASecondOperation()
+    {
+        var options = new ConcurrencyOptions { MaxPerSecond = 1e-14, TimeProvider = new FakeTimeProvider() };
+        using var cts = new CancellationTokenSource();
+        int started = 0;
+
+        // The spacing overflows a timestamp: the second start must still wait (for ever), not happen at once.
+        Task<int[]> run = Async.Gather(new[] { 0, 1 }, (i, ct) =>
+        {
+            Interlocked.Increment(ref started);
+            return Task.FromResult(i);
+        }, options, cts.Token);
+
+        await Polling.Until(() => Volatile.Read(ref started) >= 1);
+        Volatile.Read(ref started).Should().Be(1);
+        cts.Cancel();
+        await run.WhenSettled();
+        run.IsCanceled.Should().BeTrue();
+        Volatile.Read(ref started).Should().Be(1);
+    }
+
+    [Fact]
     public async Task RateLimiter_ConcurrencyLimiterSharedByTwoCalls_LimitsThemTogether()
     {
         using var limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 3, QueueLimit = 100, QueueProcessingOrder = QueueProcessingOrder.OldestFirst });

@@ -18,6 +18,9 @@ internal sealed class RateGate
     /// <summary>The longest wait after a refused permit that carries no RetryAfter.</summary>
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
 
+    /// <summary>The longest wait one timer accepts.</summary>
+    private static readonly TimeSpan s_maxDelay = TimeSpan.FromMilliseconds(Delays.MaxDelayMilliseconds);
+
     /// <summary>The clock of the spacing and of the back-off.</summary>
     private readonly TimeProvider _timeProvider;
 
@@ -39,7 +42,9 @@ internal sealed class RateGate
         _limiter = options.RateLimiter;
         if (options.MaxPerSecond is { } rate)
         {
-            _interval = Math.Max(1, (long)(_timeProvider.TimestampFrequency / rate));
+            // A rate so low that the interval does not fit in a timestamp means: no second start, ever.
+            double interval = _timeProvider.TimestampFrequency / rate;
+            _interval = interval >= long.MaxValue ? long.MaxValue : Math.Max(1, (long)interval);
         }
     }
 
@@ -56,10 +61,12 @@ internal sealed class RateGate
     {
         if (_interval != 0 && _hasStarted)
         {
-            long now = _timeProvider.GetTimestamp();
-            if (now < _nextStart)
+            long now;
+            while ((now = _timeProvider.GetTimestamp()) < _nextStart)
             {
-                await Delays.Delay(_timeProvider, _timeProvider.GetElapsedTime(now, _nextStart), token).ConfigureAwait(false);
+                // A low rate can space starts further apart than one timer can wait: wait in steps.
+                TimeSpan wait = _timeProvider.GetElapsedTime(now, _nextStart);
+                await Delays.Delay(_timeProvider, wait < s_maxDelay ? wait : s_maxDelay, token).ConfigureAwait(false);
             }
         }
 
@@ -88,7 +95,8 @@ internal sealed class RateGate
         }
 
         _hasStarted = true;
-        _nextStart = _timeProvider.GetTimestamp() + _interval;
+        long started = _timeProvider.GetTimestamp();
+        _nextStart = started > long.MaxValue - _interval ? long.MaxValue : started + _interval;
         return lease;
     }
 
