@@ -72,7 +72,7 @@ public sealed class ConcurrencyOptions
     /// <remarks>
     /// The permit is acquired with <c>AcquireAsync(1, token)</c> and its lease disposed when that operation has finished.
     /// A lease that is not acquired is not a failure: the run waits for the lease's <c>RetryAfter</c> metadata when it has
-    /// one (a <see cref="TimeSpan"/>, or a number of seconds), else for a back-off that grows up to one second, and asks
+    /// one (a positive <see cref="TimeSpan"/>, or a positive number of seconds), else for a back-off that grows up to one second, and asks
     /// again. A limiter that throws fails that operation as if it had thrown.
     /// </remarks>
     public RateLimiter? RateLimiter { get; init; }

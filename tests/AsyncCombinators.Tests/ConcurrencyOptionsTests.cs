@@ -209,6 +209,35 @@ public class ConcurrencyOptionsTests
         (limiter.Requests[1] - origin).Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(seconds));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(0.0)]
+    public async Task RateLimiter_RefusedLeaseWithRetryAfterNotPositive_BacksOffInsteadOfSpinning(object retryAfter)
+    {
+        // A limiter that answers synchronously and refuses until its window resets, rounding the time left down to 0 s.
+        var clock = new FakeTimeProvider();
+        DateTimeOffset origin = clock.GetUtcNow();
+        var limiter = new ScriptedRateLimiter(n => new FixedLease(acquired: clock.GetUtcNow() - origin >= TimeSpan.FromSeconds(1), retryAfter: retryAfter), clock);
+        var options = new ConcurrencyOptions { RateLimiter = limiter, TimeProvider = clock };
+        using var cts = new CancellationTokenSource();
+        try
+        {
+            // The call returns (a spin would never let it), having asked the limiter once and waiting on the clock.
+            Task<int[]> run = await Task.Factory.StartNew(() => Async.Gather(new[] { 1 }, (i, ct) => Task.FromResult(i), options, cts.Token), CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Default).Guard();
+            limiter.Requests.Should().HaveCount(1);
+
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Polling.Until(() => limiter.Requests.Count >= 2 || run.IsCompleted);
+            (await run.Guard()).Should().Equal(1);
+        }
+        finally
+        {
+            // Stops a spinning run, so that a failure leaves no thread busy.
+            cts.Cancel();
+        }
+    }
+
     [Fact]
     public async Task RateLimiter_RefusedLeaseWithoutMetadata_BacksOffOnTheTimeProvider()
     {

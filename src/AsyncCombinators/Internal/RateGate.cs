@@ -102,7 +102,8 @@ internal sealed class RateGate
 
     /// <summary>
     /// The RetryAfter metadata of a refused lease, read defensively: some limiters store a number of seconds instead of a
-    /// <see cref="TimeSpan"/> (reading it as a TimeSpan would throw), and nothing a limiter stores may fail the run.
+    /// <see cref="TimeSpan"/> (reading it as a TimeSpan would throw), and nothing a limiter stores may fail the run. A hint
+    /// that is not a positive time (a window about to reset, rounded down to 0 seconds) counts as none: the back-off applies.
     /// </summary>
     internal static TimeSpan? ReadRetryAfter(RateLimitLease lease)
     {
@@ -132,9 +133,10 @@ internal sealed class RateGate
                 return null;
         }
 
-        // A negative or absurd hint is clamped to what a timer can wait.
+        // A hint of no time at all is no hint: retrying at once would spin (synchronously, with a limiter that answers
+        // synchronously) until the limiter grants. A huge hint is clamped to what a timer can wait.
         return double.IsNaN(seconds) || seconds <= 0
-            ? TimeSpan.Zero
+            ? null
             : TimeSpan.FromMilliseconds(Math.Min(seconds * 1000, Delays.MaxDelayMilliseconds));
     }
 }
