@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AsyncCombinators.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -65,23 +66,43 @@ public class FaultyTimeProviderTests
     [InlineData(ReturnWhen.AllCompleted)]
     [InlineData(ReturnWhen.FirstCompleted)]
     [InlineData(ReturnWhen.FirstException)]
-    public async Task Wait_TimerCreationThrows_EndsWithThatExceptionAndLeavesNothingOnTheInputs(ReturnWhen returnWhen)
+    public void Wait_TimerCreationThrows_EndsWithThatExceptionAndLeavesNothingOnTheInputs(ReturnWhen returnWhen)
     {
         var pending = TestUtil.Source<int>();
-        Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { pending.Task }, returnWhen, TimeSpan.FromSeconds(1), new FaultyTimeProvider(throwOnCreate: true), CancellationToken.None);
+        WeakReference reference = TestUtil.WithoutSynchronizationContext(() => StartAndFail(pending.Task, returnWhen));
 
-        (await FluentActions.Awaiting(() => wait.Guard()).Should().ThrowAsync<InvalidOperationException>()).WithMessage("injected CreateTimer fault");
-        TaskContinuations.HasContinuation(pending.Task).Should().BeFalse("the wait has ended, so nothing of it stays on an input that may never complete");
+        // What stays attached to an input references the wait's task, which could then not be collected.
+        TestUtil.AssertCollectable(() => reference, "the wait has ended, so nothing of it stays on an input that may never complete");
+        GC.KeepAlive(pending);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static WeakReference StartAndFail(Task<int> pending, ReturnWhen returnWhen)
+        {
+            Task<WaitResult<Task<int>>> wait = Async.Wait(new[] { pending }, returnWhen, TimeSpan.FromSeconds(1), new FaultyTimeProvider(throwOnCreate: true), CancellationToken.None);
+            wait.IsFaulted.Should().BeTrue("the TimeProvider's failure ends the wait at the call");
+            wait.Exception!.InnerException.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Be("injected CreateTimer fault");
+            return new WeakReference(wait);
+        }
     }
 
     [Fact]
     public void AsCompleted_TimerCreationThrows_LeavesNothingOnTheInputs()
     {
         var pending = TestUtil.Source<int>();
-        IAsyncEnumerable<Task<int>> sequence = Async.AsCompleted(new[] { pending.Task }, TimeSpan.FromSeconds(1), new FaultyTimeProvider(throwOnCreate: true), CancellationToken.None);
+        WeakReference reference = TestUtil.WithoutSynchronizationContext(() => StartAndFail(pending.Task));
 
-        FluentActions.Invoking(() => sequence.GetAsyncEnumerator()).Should().Throw<InvalidOperationException>().WithMessage("injected CreateTimer fault");
-        TaskContinuations.HasContinuation(pending.Task).Should().BeFalse("the enumeration never started, so nothing of it stays on the inputs");
+        // The timer's state is the enumerator, which what stays attached to an input would keep alive.
+        TestUtil.AssertCollectable(() => reference, "the enumeration never started, so nothing of it stays on the inputs");
+        GC.KeepAlive(pending);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static WeakReference StartAndFail(Task<int> pending)
+        {
+            var time = new FaultyTimeProvider(throwOnCreate: true);
+            IAsyncEnumerable<Task<int>> sequence = Async.AsCompleted(new[] { pending }, TimeSpan.FromSeconds(1), time, CancellationToken.None);
+            FluentActions.Invoking(() => sequence.GetAsyncEnumerator()).Should().Throw<InvalidOperationException>().WithMessage("injected CreateTimer fault");
+            return time.RefusedTimerState!;
+        }
     }
 
     [Fact]
@@ -142,10 +163,14 @@ public class FaultyTimeProviderTests
 
         public int CreatedTimers => Volatile.Read(ref _created);
 
+        /// <summary>Gets the state passed to the last CreateTimer that threw, held weakly.</summary>
+        public WeakReference? RefusedTimerState { get; private set; }
+
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
             if (_throwOnCreate)
             {
+                RefusedTimerState = new WeakReference(state);
                 throw new InvalidOperationException("injected CreateTimer fault");
             }
 

@@ -236,6 +236,7 @@ public class TaskGroupTests
         await FluentActions.Awaiting(async () => await leaving).Should().ThrowAsync<OperationCanceledException>("the caller's token wins over Cancel()");
         (await ignoring).Should().Be(7);
     }
+
     [Fact]
     public async Task TaskGroup_RunAsync_BodyRethrowsAChildsFailure_ReportedOnce()
     {
@@ -272,6 +273,7 @@ public class TaskGroupTests
         (await FluentActions.Awaiting(() => group.DisposeAsync().AsTask().Guard()).Should().ThrowAsync<AggregateException>())
             .Which.InnerExceptions.Should().HaveCount(2, "only a body that rethrows a child's exception is the same failure");
     }
+
     [Fact]
     public async Task TaskGroup_RunAsyncOfT_BodyEndedByCancel_EndsCanceled()
     {
