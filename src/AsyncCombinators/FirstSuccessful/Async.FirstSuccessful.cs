@@ -34,7 +34,7 @@ public static partial class Async
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> is empty or contains a <see langword="null"/> element.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="staggerDelay"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="staggerDelay"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     /// <example>
     /// <code>
     /// // Ask the primary; if it has not answered within 200 ms (or failed), ask a replica too; first answer wins.
@@ -58,7 +58,7 @@ public static partial class Async
     /// <returns>A task with the winner's value; an <see cref="AggregateException"/> of every failure, in input order, when all fail.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> or <paramref name="timeProvider"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> is empty or contains a <see langword="null"/> element.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="staggerDelay"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="staggerDelay"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task<T> FirstSuccessful<T>(IEnumerable<Func<CancellationToken, Task<T>>> operations, TimeSpan? staggerDelay, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
         Func<CancellationToken, Task<T>>[] items = TaskCollection.ToArray(operations, nameof(operations), copy: true);

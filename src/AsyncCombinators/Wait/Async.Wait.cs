@@ -51,7 +51,7 @@ public static partial class Async
     /// <returns>A task whose result partitions the distinct inputs into those completed at the moment of return and the others.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="tasks"/> is empty or contains a <see langword="null"/> element.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task<WaitResult<Task<T>>> Wait<T>(IEnumerable<Task<T>> tasks, ReturnWhen returnWhen, TimeSpan timeout) =>
         Wait(tasks, returnWhen, timeout, TimeProvider.System, CancellationToken.None);
 
@@ -64,7 +64,7 @@ public static partial class Async
     /// <returns>A task whose result partitions the distinct inputs into those completed at the moment of return and the others.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="tasks"/> is empty or contains a <see langword="null"/> element.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task<WaitResult<Task<T>>> Wait<T>(IEnumerable<Task<T>> tasks, ReturnWhen returnWhen, TimeSpan timeout, CancellationToken cancellationToken) =>
         Wait(tasks, returnWhen, timeout, TimeProvider.System, cancellationToken);
 
@@ -92,7 +92,7 @@ public static partial class Async
     /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> or <paramref name="timeProvider"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="tasks"/> is empty (asyncio <c>ValueError</c>) or contains a <see langword="null"/> element.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     /// <example>
     /// <code>
     /// var (done, pending) = await Async.Wait(tasks, ReturnWhen.FirstException, TimeSpan.FromSeconds(1));
@@ -137,7 +137,7 @@ public static partial class Async
     /// <returns>A task whose result partitions the distinct inputs into those completed at the moment of return and the others.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="tasks"/> is empty or contains a <see langword="null"/> element.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task<WaitResult<Task>> Wait(IEnumerable<Task> tasks, ReturnWhen returnWhen, TimeSpan timeout) =>
         Wait(tasks, returnWhen, timeout, TimeProvider.System, CancellationToken.None);
 
@@ -149,7 +149,7 @@ public static partial class Async
     /// <returns>A task whose result partitions the distinct inputs into those completed at the moment of return and the others.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="tasks"/> is empty or contains a <see langword="null"/> element.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task<WaitResult<Task>> Wait(IEnumerable<Task> tasks, ReturnWhen returnWhen, TimeSpan timeout, CancellationToken cancellationToken) =>
         Wait(tasks, returnWhen, timeout, TimeProvider.System, cancellationToken);
 
@@ -166,7 +166,7 @@ public static partial class Async
     /// <returns>A task whose result partitions the distinct inputs into those completed at the moment of return and the others.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> or <paramref name="timeProvider"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="tasks"/> is empty or contains a <see langword="null"/> element.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined value, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task<WaitResult<Task>> Wait(IEnumerable<Task> tasks, ReturnWhen returnWhen, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken) =>
         WaitCore(tasks, returnWhen, timeout, timeProvider, cancellationToken);
 

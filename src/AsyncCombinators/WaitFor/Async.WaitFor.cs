@@ -14,7 +14,7 @@ public static partial class Async
     /// <param name="timeout">The limit; <see cref="Timeout.InfiniteTimeSpan"/>: none.</param>
     /// <returns>The operation's value; see <see cref="WaitFor{T}(Func{CancellationToken, Task{T}}, TimeSpan, TimeProvider, CancellationToken)"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task<T> WaitFor<T>(Func<CancellationToken, Task<T>> operation, TimeSpan timeout) =>
         WaitFor(operation, timeout, TimeProvider.System, CancellationToken.None);
 
@@ -25,7 +25,7 @@ public static partial class Async
     /// <param name="cancellationToken">Cancels the operation's token; WaitFor waits for the operation, then throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>The operation's value; see <see cref="WaitFor{T}(Func{CancellationToken, Task{T}}, TimeSpan, TimeProvider, CancellationToken)"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task<T> WaitFor<T>(Func<CancellationToken, Task<T>> operation, TimeSpan timeout, CancellationToken cancellationToken) =>
         WaitFor(operation, timeout, TimeProvider.System, cancellationToken);
 
@@ -56,7 +56,7 @@ public static partial class Async
     /// returned task canceled. The timer and the registration are released as soon as the operation finishes.
     /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> or <paramref name="timeProvider"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     /// <example>
     /// <code>
     /// string body = await Async.WaitFor(ct => http.GetStringAsync(url, ct), TimeSpan.FromSeconds(2));
@@ -96,7 +96,7 @@ public static partial class Async
     /// <param name="timeout">The limit; <see cref="Timeout.InfiniteTimeSpan"/>: none.</param>
     /// <returns>A task that completes with the operation; see <see cref="WaitFor{T}(Func{CancellationToken, Task{T}}, TimeSpan, TimeProvider, CancellationToken)"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task WaitFor(Func<CancellationToken, Task> operation, TimeSpan timeout) =>
         WaitFor(operation, timeout, TimeProvider.System, CancellationToken.None);
 
@@ -106,7 +106,7 @@ public static partial class Async
     /// <param name="cancellationToken">Cancels the operation's token; WaitFor waits for the operation, then throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>A task that completes with the operation; see <see cref="WaitFor{T}(Func{CancellationToken, Task{T}}, TimeSpan, TimeProvider, CancellationToken)"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task WaitFor(Func<CancellationToken, Task> operation, TimeSpan timeout, CancellationToken cancellationToken) =>
         WaitFor(operation, timeout, TimeProvider.System, cancellationToken);
 
@@ -121,7 +121,7 @@ public static partial class Async
     /// <param name="cancellationToken">Cancels the operation's token; WaitFor waits for the operation, then throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>A task that completes when the operation does; awaiting throws <see cref="TimeoutException"/> when the timeout cancelled it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> or <paramref name="timeProvider"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task WaitFor(Func<CancellationToken, Task> operation, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         ThrowHelper.ThrowIfNull(operation, nameof(operation));
@@ -154,7 +154,7 @@ public static partial class Async
     /// <param name="timeout">The limit; <see cref="Timeout.InfiniteTimeSpan"/>: none.</param>
     /// <returns>The task's value; on timeout awaiting throws <see cref="TimeoutException"/> at once and the task runs on.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task<T> WaitFor<T>(Task<T> task, TimeSpan timeout) =>
         WaitFor(task, timeout, TimeProvider.System, CancellationToken.None);
 
@@ -165,7 +165,7 @@ public static partial class Async
     /// <param name="cancellationToken">Cancels the waiting at once (awaiting throws <see cref="OperationCanceledException"/>); the task runs on.</param>
     /// <returns>The task's value; on timeout awaiting throws <see cref="TimeoutException"/> at once and the task runs on.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task<T> WaitFor<T>(Task<T> task, TimeSpan timeout, CancellationToken cancellationToken) =>
         WaitFor(task, timeout, TimeProvider.System, cancellationToken);
 
@@ -184,7 +184,7 @@ public static partial class Async
     /// are released, once the returned task completes.
     /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> or <paramref name="timeProvider"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task<T> WaitFor<T>(Task<T> task, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         ThrowHelper.ThrowIfNull(task, nameof(task));
@@ -198,7 +198,7 @@ public static partial class Async
     /// <param name="timeout">The limit; <see cref="Timeout.InfiniteTimeSpan"/>: none.</param>
     /// <returns>A task with the task's outcome; on timeout awaiting throws <see cref="TimeoutException"/> at once and the task runs on.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task WaitFor(Task task, TimeSpan timeout) =>
         WaitFor(task, timeout, TimeProvider.System, CancellationToken.None);
 
@@ -208,7 +208,7 @@ public static partial class Async
     /// <param name="cancellationToken">Cancels the waiting at once (awaiting throws <see cref="OperationCanceledException"/>); the task runs on.</param>
     /// <returns>A task with the task's outcome; on timeout awaiting throws <see cref="TimeoutException"/> at once and the task runs on.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task WaitFor(Task task, TimeSpan timeout, CancellationToken cancellationToken) =>
         WaitFor(task, timeout, TimeProvider.System, cancellationToken);
 
@@ -222,7 +222,7 @@ public static partial class Async
     /// <param name="cancellationToken">Cancels the waiting at once (awaiting throws <see cref="OperationCanceledException"/>).</param>
     /// <returns>The task itself when it has already completed; otherwise a task with its outcome, or that throws <see cref="TimeoutException"/> on timeout.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> or <paramref name="timeProvider"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days).</exception>
     public static Task WaitFor(Task task, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         ThrowHelper.ThrowIfNull(task, nameof(task));
