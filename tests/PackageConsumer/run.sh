@@ -43,6 +43,13 @@ if grep -q "warning IL" "$work/publish.log"; then grep "warning IL" "$work/publi
 "$work/trimmed/PackageConsumer"
 echo "package consumer: trimmed, self-contained binary ran"
 
+# A netstandard2.0 library built against the package, loaded by a .NET app that does not reference the package itself:
+# the library's references to the Microsoft.Bcl facades must resolve there too.
+cp -r "$root/tests/NetStandardConsumer" "$work/netstandard"
+rm -rf "$work/netstandard"/*/bin "$work/netstandard"/*/obj
+cp "$work/consumer/nuget.config" "$work/consumer/Directory.Build.props" "$work/consumer/Directory.Packages.props" "$work/netstandard/"
+dotnet run -c Release --project "$work/netstandard/Host" -p:AsyncCombinatorsVersion="$version"
+
 # The analyzers the package carries: a project with each idiom gets every rule's ID in its build output; the same
 # project with the fixed code builds clean, warnings as errors. Nothing is applied: both versions are checked in.
 cp -r "$root/tests/AnalyzerConsumer" "$work/analyzers"
