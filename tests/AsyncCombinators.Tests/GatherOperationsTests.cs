@@ -306,6 +306,25 @@ public class GatherOperationsTests
         await FluentActions.Awaiting(() => Async.Gather(_ => Task.FromResult(1), _ => Task.FromResult(2), _ => Task.FromResult(3), cts.Token)).Should().ThrowAsync<OperationCanceledException>();
     }
 
+    [Fact]
+    public async Task Gather_Operations_Heterogeneous_OperationWithSeveralExceptions_KeepsEveryOne()
+    {
+        var first = new FormatException();
+        var second = new InvalidOperationException();
+        var pending = Source<int>();
+        var done = Source<int>();
+        done.SetException(new Exception[] { first, second });
+
+        Task<(int, string)> later = Async.Gather(_ => pending.Task, _ => Task.FromResult("x"));
+        Task<(int, string)> already = Async.Gather(_ => done.Task, _ => Task.FromResult("x"));
+        pending.SetException(new Exception[] { first, second });
+        await later.WhenSettled();
+        await already.WhenSettled();
+
+        later.Exception!.InnerExceptions.Should().Equal(new Exception[] { first, second }, "as the array form, every failure is kept");
+        already.Exception!.InnerExceptions.Should().Equal(new Exception[] { first, second }, "as the array form, every failure is kept");
+    }
+
     private static async Task<T> FailLater<T>(string message)
     {
         await Task.Yield();

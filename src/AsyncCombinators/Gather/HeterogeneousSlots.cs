@@ -56,10 +56,28 @@ internal sealed class HeterogeneousSlots<T1, T2, T3, T4, T5>
             return Task.FromResult(default(VoidResult));
         }
 
-        static async Task<VoidResult> StoreLater(Task<T> task, Action<T> store)
+        // Not an async method: awaiting would keep only the first of several inner exceptions, and the run must see
+        // every one, as it does for the array form. Continuations run inline, as they would on an async method's task.
+        static Task<VoidResult> StoreLater(Task<T> task, Action<T> store)
         {
-            store(await task.ConfigureAwait(false));
-            return default;
+            var promise = new TaskCompletionSource<VoidResult>();
+            task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() =>
+            {
+                if (task.IsSucceeded())
+                {
+                    store(task.Result);
+                    promise.TrySetResult(default);
+                }
+                else if (task.IsFaulted)
+                {
+                    promise.TrySetException(task.Exception!.InnerExceptions);
+                }
+                else
+                {
+                    promise.TrySetCanceled(Completion.CancellationTokenOf(task));
+                }
+            });
+            return promise.Task;
         }
     }
 }
