@@ -38,7 +38,8 @@ public static partial class Async
     /// <param name="tasks">The tasks (hot: already running). Enumerated once, at the call.</param>
     /// <param name="cancellationToken">
     /// Cancels the waiting: the returned task is canceled promptly (awaiting it throws
-    /// <see cref="OperationCanceledException"/>); the inputs keep running and their faults are still observed.
+    /// <see cref="OperationCanceledException"/>); the inputs keep running and their faults are still observed, through a
+    /// continuation that stays on each pending input until it completes.
     /// </param>
     /// <returns>A task whose result holds one <see cref="Outcome{T}"/> per input, in input order.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> is <see langword="null"/>.</exception>
