@@ -325,6 +325,20 @@ public class GatherOperationsTests
         already.Exception!.InnerExceptions.Should().Equal(new Exception[] { first, second }, "as the array form, every failure is kept");
     }
 
+    [Fact]
+    public async Task Gather_Operations_Heterogeneous_FirstFailsAtTheCall_StartsNoOther()
+    {
+        var boom = new FormatException("at the call");
+        int secondStarted = 0;
+        Task<(int, string)> faulted = Async.Gather(_ => Task.FromException<int>(boom), _ => { secondStarted++; return Task.FromResult("x"); });
+        Task<(int, string)> thrown = Async.Gather<int, string>(_ => throw boom, _ => { secondStarted++; return Task.FromResult("x"); });
+
+        secondStarted.Should().Be(0, "an operation that fails at the call stops the run before the next one starts");
+        (await FluentActions.Awaiting(() => faulted.Guard()).Should().ThrowAsync<FormatException>()).Which.Should().BeSameAs(boom);
+        (await FluentActions.Awaiting(() => thrown.Guard()).Should().ThrowAsync<FormatException>()).Which.Should().BeSameAs(boom);
+        secondStarted.Should().Be(0);
+    }
+
     private static async Task<T> FailLater<T>(string message)
     {
         await Task.Yield();

@@ -61,23 +61,34 @@ internal sealed class HeterogeneousSlots<T1, T2, T3, T4, T5>
         static Task<VoidResult> StoreLater(Task<T> task, Action<T> store)
         {
             var promise = new TaskCompletionSource<VoidResult>();
-            task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() =>
+            if (task.IsCompleted)
             {
-                if (task.IsSucceeded())
-                {
-                    store(task.Result);
-                    promise.TrySetResult(default);
-                }
-                else if (task.IsFaulted)
-                {
-                    promise.TrySetException(task.Exception!.InnerExceptions);
-                }
-                else
-                {
-                    promise.TrySetCanceled(Completion.CancellationTokenOf(task));
-                }
-            });
+                // Failed at the call: the run sees it at once, so that nothing more starts.
+                Settle(task, store, promise);
+            }
+            else
+            {
+                task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => Settle(task, store, promise));
+            }
+
             return promise.Task;
+        }
+
+        static void Settle(Task<T> task, Action<T> store, TaskCompletionSource<VoidResult> promise)
+        {
+            if (task.IsSucceeded())
+            {
+                store(task.Result);
+                promise.TrySetResult(default);
+            }
+            else if (task.IsFaulted)
+            {
+                promise.TrySetException(task.Exception!.InnerExceptions);
+            }
+            else
+            {
+                promise.TrySetCanceled(Completion.CancellationTokenOf(task));
+            }
         }
     }
 }
