@@ -62,7 +62,7 @@ internal static class Program
         });
         foreach (Outcome<string> o in outcomes)
         {
-            Log(o.IsSuccess ? $"  ok     {o.Value}" : $"  failed {o.Exception!.Message}");
+            Log(o.IsSuccess ? $"  ok     {o.Value}" : $"  failed {o.Exception.Message}");
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using AsyncCombinators.Tests.Infrastructure;
 
@@ -386,6 +387,37 @@ public class OutcomeTests
         Enumerable.Range(0, 10).Select(_ => Outcome.FromException(new FormatException()).GetHashCode()).Distinct().Should().HaveCountGreaterThan(1);
         Enumerable.Range(0, 10).Select(_ => Outcome.FromException<int>(new FormatException()).GetHashCode()).Distinct().Should().HaveCountGreaterThan(1);
     }
+
+    [Fact]
+    public void TryGetValue_Failed_OutValueIsAnnotatedMaybeNullWhenFalse()
+    {
+        Outcome.FromException<string>(new FormatException()).TryGetValue(out string? value).Should().BeFalse();
+        value.Should().BeNull("a failed outcome gives default, so the out parameter must not promise a non-null value");
+
+        ParameterInfo parameter = typeof(Outcome<>).GetMethod(nameof(Outcome<int>.TryGetValue))!.GetParameters()[0];
+        NullableAttributeArguments(parameter.GetCustomAttributesData(), "MaybeNullWhenAttribute").Should().Equal(false);
+    }
+
+    [Theory]
+    [InlineData(typeof(Outcome), nameof(Outcome.IsSuccess), false)]
+    [InlineData(typeof(Outcome), nameof(Outcome.IsFaulted), true)]
+    [InlineData(typeof(Outcome), nameof(Outcome.IsCanceled), true)]
+    [InlineData(typeof(Outcome<>), nameof(Outcome.IsSuccess), false)]
+    [InlineData(typeof(Outcome<>), nameof(Outcome.IsFaulted), true)]
+    [InlineData(typeof(Outcome<>), nameof(Outcome.IsCanceled), true)]
+    public void StateProperty_TellsTheCompilerWhenExceptionIsNotNull(Type outcomeType, string property, bool failedWhen)
+    {
+        // So that `o.IsSuccess ? ... : o.Exception.Message` compiles without `!` under nullable warnings as errors.
+        PropertyInfo info = outcomeType.GetProperty(property)!;
+        NullableAttributeArguments(info.GetCustomAttributesData(), "MemberNotNullWhenAttribute").Should().Equal(failedWhen, nameof(Outcome.Exception));
+    }
+
+    /// <summary>
+    /// The arguments of a nullable-analysis attribute, found by name: the netstandard2.0 build carries its own internal
+    /// copies, which the compiler honours as it does the BCL's.
+    /// </summary>
+    private static IEnumerable<object?> NullableAttributeArguments(IEnumerable<CustomAttributeData> attributes, string name) =>
+        attributes.Single(a => a.AttributeType.FullName == "System.Diagnostics.CodeAnalysis." + name).ConstructorArguments.Select(a => a.Value);
 
 #pragma warning disable CS1998 // Throws synchronously on purpose: the task ends canceled with this exception.
     private static async Task<int> CanceledAsync(OperationCanceledException exception) => throw exception;

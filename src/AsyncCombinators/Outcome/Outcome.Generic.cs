@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -25,7 +26,7 @@ namespace AsyncCombinators;
 /// Outcome&lt;int&gt;[] outcomes = await Async.GatherOutcomes(tasks);
 /// foreach (Outcome&lt;int&gt; o in outcomes)
 /// {
-///     Console.WriteLine(o.IsSuccess ? $"value {o.Value}" : $"failed: {o.Exception!.Message}");
+///     Console.WriteLine(o.IsSuccess ? $"value {o.Value}" : $"failed: {o.Exception.Message}");
 /// }
 /// </code>
 /// </example>
@@ -41,12 +42,15 @@ public readonly struct Outcome<T> : IEquatable<Outcome<T>>
     private Outcome(object? source) => _source = source;
 
     /// <summary>Gets a value indicating whether the operation produced a value.</summary>
+    [MemberNotNullWhen(false, nameof(Exception))]
     public bool IsSuccess => _source is Task<T> task ? task.IsSucceeded() : OutcomeSource.GetState(_source) == OutcomeState.Success;
 
     /// <summary>Gets a value indicating whether the operation failed with an exception other than a cancellation.</summary>
+    [MemberNotNullWhen(true, nameof(Exception))]
     public bool IsFaulted => OutcomeSource.GetState(_source) == OutcomeState.Faulted;
 
     /// <summary>Gets a value indicating whether the operation was canceled.</summary>
+    [MemberNotNullWhen(true, nameof(Exception))]
     public bool IsCanceled => OutcomeSource.GetState(_source) == OutcomeState.Canceled;
 
     /// <summary>Gets the value of a successful operation (asyncio <c>task.result()</c>).</summary>
@@ -58,7 +62,7 @@ public readonly struct Outcome<T> : IEquatable<Outcome<T>>
     {
         get
         {
-            if (!TryGetValue(out T value))
+            if (!TryGetValue(out T? value))
             {
                 OutcomeSource.Throw(_source);
             }
@@ -80,7 +84,7 @@ public readonly struct Outcome<T> : IEquatable<Outcome<T>>
     /// <summary>Gets the value when the operation succeeded.</summary>
     /// <param name="value">The value on success; otherwise <c>default</c>.</param>
     /// <returns><see langword="true"/> when the operation succeeded.</returns>
-    public bool TryGetValue(out T value)
+    public bool TryGetValue([MaybeNullWhen(false)] out T value)
     {
         object? source = _source;
         if (source is Task<T> typed)
@@ -119,7 +123,7 @@ public readonly struct Outcome<T> : IEquatable<Outcome<T>>
     /// <summary>Describes the outcome: <c>Success(value)</c>, <c>Faulted(Type: message)</c> or <c>Canceled</c>.</summary>
     /// <returns>A short description.</returns>
     public override string ToString() =>
-        TryGetValue(out T value) ? $"Success({value})" : OutcomeSource.Describe(_source);
+        TryGetValue(out T? value) ? $"Success({value})" : OutcomeSource.Describe(_source);
 
     /// <summary>Compares two outcomes (see <see cref="Equals(Outcome{T})"/>).</summary>
     /// <param name="left">The first outcome.</param>
@@ -147,13 +151,13 @@ public readonly struct Outcome<T> : IEquatable<Outcome<T>>
             return true;
         }
 
-        bool succeeded = TryGetValue(out T value);
-        if (succeeded != other.TryGetValue(out T otherValue))
+        bool succeeded = TryGetValue(out T? value);
+        if (succeeded != other.TryGetValue(out T? otherValue))
         {
             return false;
         }
 
-        return succeeded ? EqualityComparer<T>.Default.Equals(value, otherValue) : OutcomeSource.SameFailure(_source, other._source);
+        return succeeded ? EqualityComparer<T>.Default.Equals(value!, otherValue!) : OutcomeSource.SameFailure(_source, other._source);
     }
 
     /// <inheritdoc cref="Equals(Outcome{T})"/>
@@ -163,7 +167,7 @@ public readonly struct Outcome<T> : IEquatable<Outcome<T>>
     /// <summary>A hash code consistent with <see cref="Equals(Outcome{T})"/>.</summary>
     /// <returns>The value's hash code on success; otherwise the failure's.</returns>
     public override int GetHashCode() =>
-        TryGetValue(out T value) ? EqualityComparer<T>.Default.GetHashCode(value!) : OutcomeSource.GetHashCode(_source);
+        TryGetValue(out T? value) ? EqualityComparer<T>.Default.GetHashCode(value!) : OutcomeSource.GetHashCode(_source);
 
     /// <summary>A success with <paramref name="value"/>.</summary>
     internal static Outcome<T> FromValue(T value) =>

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using AsyncCombinators.Internal;
@@ -34,12 +35,15 @@ public readonly struct Outcome : IEquatable<Outcome>
     public static Outcome Success => default;
 
     /// <summary>Gets a value indicating whether the operation completed successfully.</summary>
+    [MemberNotNullWhen(false, nameof(Exception))]
     public bool IsSuccess => OutcomeSource.GetState(_source) == OutcomeState.Success;
 
     /// <summary>Gets a value indicating whether the operation failed with an exception other than a cancellation.</summary>
+    [MemberNotNullWhen(true, nameof(Exception))]
     public bool IsFaulted => OutcomeSource.GetState(_source) == OutcomeState.Faulted;
 
     /// <summary>Gets a value indicating whether the operation was canceled.</summary>
+    [MemberNotNullWhen(true, nameof(Exception))]
     public bool IsCanceled => OutcomeSource.GetState(_source) == OutcomeState.Canceled;
 
     /// <summary>

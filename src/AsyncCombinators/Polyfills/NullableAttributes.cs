@@ -11,4 +11,26 @@ internal sealed class DoesNotReturnAttribute : Attribute
 internal sealed class NotNullAttribute : Attribute
 {
 }
+
+[AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+internal sealed class MaybeNullWhenAttribute : Attribute
+{
+    public MaybeNullWhenAttribute(bool returnValue) => ReturnValue = returnValue;
+
+    public bool ReturnValue { get; }
+}
+
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Property, Inherited = false, AllowMultiple = true)]
+internal sealed class MemberNotNullWhenAttribute : Attribute
+{
+    public MemberNotNullWhenAttribute(bool returnValue, string member)
+    {
+        ReturnValue = returnValue;
+        Members = new[] { member };
+    }
+
+    public bool ReturnValue { get; }
+
+    public string[] Members { get; }
+}
 #endif
