@@ -1,4 +1,5 @@
 using AsyncCombinators.Analyzers.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
 using Verify = AsyncCombinators.Analyzers.Tests.Infrastructure.Verifier<AsyncCombinators.Analyzers.WhenAnyLoopAnalyzer, AsyncCombinators.Analyzers.CodeFixes.WhenAnyLoopCodeFix>;
 
 namespace AsyncCombinators.Analyzers.Tests;
@@ -331,6 +332,164 @@ public class WhenAnyLoopTests
                         work.Add(async () => await Task.WhenAny(tasks));
                         tasks.RemoveAt(0);
                     }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ConditionTestsMoreThanEmptiness_Reported_NoFixBecauseTheRewriteWouldDropIt() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks, CancellationToken ct)
+                {
+                    while (tasks.Count > 0 && !ct.IsCancellationRequested)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks, CancellationToken ct)
+                {
+                    while (tasks.Count > 0 && !ct.IsCancellationRequested)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ConditionStopsBeforeTheLastTask_Reported_NoFix() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 1)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 1)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task CSharp73_Reported_NoFixBecauseAwaitForeachNeedsCSharp8()
+    {
+        const string source = """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """;
+        var test = new Verify.Test { TestCode = source, FixedCode = source };
+        test.SolutionTransforms.Add((solution, id) => solution.WithProjectParseOptions(id, new CSharpParseOptions(LanguageVersion.CSharp7_3)));
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task CollectionReadAfterTheLoop_Reported_NoFixBecauseAsCompletedLeavesItWhole() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        if (t.IsFaulted)
+                        {
+                            break;
+                        }
+                    }
+
+                    return tasks.Count;
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        if (t.IsFaulted)
+                        {
+                            break;
+                        }
+                    }
+
+                    return tasks.Count;
                 }
             }
             """);

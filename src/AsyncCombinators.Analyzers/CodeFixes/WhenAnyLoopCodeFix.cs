@@ -27,7 +27,9 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
 
     protected override Action<SyntaxEditor>? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
     {
-        if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax { ArgumentList.Arguments: { Count: 1 } arguments } whenAny)
+        // await foreach needs C# 8; AsyncCombinators also serves netstandard2.0 projects that stay on C# 7.3.
+        if (root.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp8 }
+            || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax { ArgumentList.Arguments: { Count: 1 } arguments } whenAny)
         {
             return null;
         }
@@ -62,11 +64,11 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
         SyntaxToken closeParen;
         switch (body.Parent)
         {
-            case WhileStatementSyntax whileLoop when References(whileLoop.Condition, collection, model, cancellationToken):
+            case WhileStatementSyntax whileLoop when IsNotEmptyCheck(whileLoop.Condition, collection, model, cancellationToken):
                 (keyword, closeParen) = (whileLoop.WhileKeyword, whileLoop.CloseParenToken);
                 break;
             case ForStatementSyntax { Declaration: null, Initializers.Count: 0, Incrementors.Count: 0, Condition: { } condition } forLoop
-                when References(condition, collection, model, cancellationToken):
+                when IsNotEmptyCheck(condition, collection, model, cancellationToken):
                 (keyword, closeParen) = (forLoop.ForKeyword, forLoop.CloseParenToken);
                 break;
             default:
@@ -88,6 +90,11 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
         }
 
         SyntaxNode loop = body.Parent;
+        if (IsUsedAfter(loop, collection, model, cancellationToken))
+        {
+            return null;
+        }
+
         return editor =>
         {
             BlockSyntax rest = body.RemoveNodes(new SyntaxNode[] { declaration, removal }, SyntaxRemoveOptions.KeepNoTrivia)!;
@@ -104,6 +111,81 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
     private static bool References(SyntaxNode node, ISymbol? symbol, SemanticModel model, CancellationToken cancellationToken) =>
         symbol is not null && node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(
             n => n.Identifier.ValueText == symbol.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(n, cancellationToken).Symbol, symbol));
+
+    /// <summary>
+    /// Whether the loop condition only says "the collection is not empty" (<c>tasks.Count &gt; 0</c>, <c>!= 0</c>,
+    /// <c>&gt;= 1</c>, <c>Length</c>, <c>Count()</c>, <c>Any()</c>): anything more would be dropped by the rewrite.
+    /// </summary>
+    private static bool IsNotEmptyCheck(ExpressionSyntax condition, ISymbol? collection, SemanticModel model, CancellationToken cancellationToken)
+    {
+        while (condition is ParenthesizedExpressionSyntax parenthesized)
+        {
+            condition = parenthesized.Expression;
+        }
+
+        switch (condition)
+        {
+            case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Any", Expression: var target }, ArgumentList.Arguments.Count: 0 }:
+                return IsCollection(target, collection, model, cancellationToken);
+            case BinaryExpressionSyntax binary:
+                return (IsSize(binary.Left, collection, model, cancellationToken) && IsBound(binary.OperatorToken.Kind(), binary.Right, reversed: false))
+                    || (IsSize(binary.Right, collection, model, cancellationToken) && IsBound(binary.OperatorToken.Kind(), binary.Left, reversed: true));
+            default:
+                return false;
+        }
+    }
+
+    /// <summary><c>size &gt; 0</c>, <c>size != 0</c>, <c>size &gt;= 1</c>, or the same written the other way round.</summary>
+    private static bool IsBound(SyntaxKind operatorKind, ExpressionSyntax bound, bool reversed) =>
+        bound is LiteralExpressionSyntax { Token.Value: int value }
+        && (operatorKind, value, reversed) switch
+        {
+            (SyntaxKind.ExclamationEqualsToken, 0, _) => true,
+            (SyntaxKind.GreaterThanToken, 0, false) or (SyntaxKind.LessThanToken, 0, true) => true,
+            (SyntaxKind.GreaterThanEqualsToken, 1, false) or (SyntaxKind.LessThanEqualsToken, 1, true) => true,
+            _ => false,
+        };
+
+    /// <summary><c>tasks.Count</c>, <c>tasks.Length</c> or <c>tasks.Count()</c>.</summary>
+    private static bool IsSize(ExpressionSyntax expression, ISymbol? collection, SemanticModel model, CancellationToken cancellationToken) =>
+        expression switch
+        {
+            MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Count" or "Length", Expression: var target } => IsCollection(target, collection, model, cancellationToken),
+            InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Count", Expression: var target }, ArgumentList.Arguments.Count: 0 } =>
+                IsCollection(target, collection, model, cancellationToken),
+            _ => false,
+        };
+
+    private static bool IsCollection(ExpressionSyntax expression, ISymbol? collection, SemanticModel model, CancellationToken cancellationToken) =>
+        expression is IdentifierNameSyntax or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax }
+        && collection is not null
+        && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(expression, cancellationToken).Symbol, collection);
+
+    /// <summary>
+    /// Whether code that runs after the loop (after it in its method, or in a later pass of an enclosing loop) reads
+    /// the collection: the loop leaves it empty (or with the tasks left after a break), AsCompleted leaves it whole.
+    /// </summary>
+    private static bool IsUsedAfter(SyntaxNode loop, ISymbol? collection, SemanticModel model, CancellationToken cancellationToken)
+    {
+        SyntaxNode? function = loop.Parent?.FirstAncestorOrSelf<SyntaxNode>(n => n is MemberDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or CompilationUnitSyntax);
+        if (function is null)
+        {
+            return true;
+        }
+
+        // From the start of the outermost loop around this one (code before it in a later pass runs after it too).
+        int start = loop.SpanStart;
+        for (SyntaxNode? node = loop.Parent; node is not null && node != function; node = node.Parent)
+        {
+            if (node is WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or CommonForEachStatementSyntax)
+            {
+                start = node.SpanStart;
+            }
+        }
+
+        return function.DescendantNodes().OfType<IdentifierNameSyntax>().Any(
+            n => n.SpanStart >= start && !loop.Span.Contains(n.Span) && References(n, collection, model, cancellationToken));
+    }
 
     /// <summary><c>tasks.Remove(t);</c> or <c>tasks = ...;</c> (re-created without <c>t</c>).</summary>
     private static bool TakesOut(StatementSyntax statement, ISymbol? collection, string task, SemanticModel model, CancellationToken cancellationToken) =>
