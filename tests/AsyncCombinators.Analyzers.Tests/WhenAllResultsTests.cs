@@ -306,4 +306,88 @@ public class WhenAllResultsTests
                 }
             }
             """);
+
+    [Fact]
+    public Task QueryRangeVariableTakesTheName_FixPicksAnotherName() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(Task<int[]> itemTask, Task<int> countTask)
+                {
+                    await [|Task.WhenAll(itemTask, countTask)|];
+                    var q = from item in itemTask.Result where item > countTask.Result select item;
+                    return q.Count();
+                }
+            }
+            """,
+            """
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task<int> M(Task<int[]> itemTask, Task<int> countTask)
+                {
+                    var (item2, count) = await Async.Gather(itemTask, countTask);
+                    var q = from item in item2 where item > count select item;
+                    return q.Count();
+                }
+            }
+            """);
+
+    [Fact]
+    public Task CatchVariableTakesTheName_FixPicksAnotherName() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(Task<int> userTask, Task<int> countTask)
+                {
+                    await [|Task.WhenAll(userTask, countTask)|];
+                    try
+                    {
+                        return user(userTask.Result) + countTask.Result;
+                    }
+                    catch (Exception count)
+                    {
+                        return count.HResult;
+                    }
+
+                    static int user(int x) => x;
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task<int> M(Task<int> userTask, Task<int> countTask)
+                {
+                    var (user2, count2) = await Async.Gather(userTask, countTask);
+                    try
+                    {
+                        return user(user2) + count2;
+                    }
+                    catch (Exception count)
+                    {
+                        return count.HResult;
+                    }
+
+                    static int user(int x) => x;
+                }
+            }
+            """);
 }

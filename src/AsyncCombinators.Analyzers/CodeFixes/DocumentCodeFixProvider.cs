@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Simplification;
@@ -115,7 +116,7 @@ public abstract class DocumentCodeFixProvider : CodeFixProvider
             baseName += "Result";
         }
 
-        var declared = new HashSet<string>(scope.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken) && t.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.SingleVariableDesignationSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ParameterSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ForEachStatementSyntax).Select(t => t.ValueText));
+        var declared = new HashSet<string>(scope.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken) && DeclaresName(t.Parent)).Select(t => t.ValueText));
         string name = baseName;
         for (int suffix = 2; reservedNames.Contains(Reserved(scope, name)) || declared.Contains(name) || !model.LookupSymbols(scope.SpanStart, name: name).IsEmpty; suffix++)
         {
@@ -125,6 +126,15 @@ public abstract class DocumentCodeFixProvider : CodeFixProvider
         reservedNames.Add(Reserved(scope, name));
         return name;
     }
+
+    /// <summary>
+    /// Whether the token's parent declares a name a new local may not reuse in an enclosing scope: locals, pattern and
+    /// out variables, parameters, foreach and catch variables, query range variables, local functions, type parameters.
+    /// </summary>
+    private static bool DeclaresName(SyntaxNode? node) =>
+        node is VariableDeclaratorSyntax or SingleVariableDesignationSyntax or ParameterSyntax or ForEachStatementSyntax
+            or CatchDeclarationSyntax or FromClauseSyntax or LetClauseSyntax or JoinClauseSyntax or JoinIntoClauseSyntax
+            or QueryContinuationSyntax or LocalFunctionStatementSyntax or TypeParameterSyntax;
 
     private static string Reserved(SyntaxNode scope, string name) => scope.SpanStart.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + name;
 }
