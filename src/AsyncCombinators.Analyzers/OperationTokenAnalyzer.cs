@@ -132,6 +132,7 @@ public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
         bool named = false;
         int explicitCount = 0;
         IParameterSymbol? omitted = null;
+        bool omittedOther = false;
         foreach (IArgumentOperation argument in call.Arguments)
         {
             switch (argument.ArgumentKind)
@@ -140,6 +141,10 @@ public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
                     if (argument.Parameter is { } p && SymbolEqualityComparer.Default.Equals(p.Type, token))
                     {
                         omitted = p;
+                    }
+                    else
+                    {
+                        omittedOther = true;
                     }
 
                     continue;
@@ -166,6 +171,13 @@ public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
             // (An extension method's receiver counts on both sides: it is an argument and parameter 0.)
             parameterName = named || omitted.Ordinal != explicitCount ? omitted.Name : null;
             return true;
+        }
+
+        // The overload has no defaults to fall back on: SaveAsync(item) with SaveAsync(item, bool overwrite = false)
+        // cannot become SaveAsync(item, ct) when the overload is SaveAsync(item, bool overwrite, CancellationToken).
+        if (omittedOther)
+        {
+            return false;
         }
 
         IMethodSymbol? overload = OverloadWithToken(method, token, compilation, call);

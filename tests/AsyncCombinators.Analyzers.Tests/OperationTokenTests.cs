@@ -324,4 +324,42 @@ public class OperationTokenTests
                 Task<int[]> M() => Async.Gather(new Func<CancellationToken, Task<int>>[] { _ => Task.Run(() => 1) }, maxConcurrency: 1);
             }
             """);
+
+    [Fact]
+    public Task OverloadWithTokenNeedsAnOmittedOptionalArgument_NotReported() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class Store
+            {
+                public Task<int> SaveAsync(string item, bool overwrite = false) => Task.FromResult(1);
+                public Task<int> SaveAsync(string item, bool overwrite, CancellationToken cancellationToken) => Task.FromResult(1);
+            }
+
+            class C
+            {
+                Task<int> M(Store store) => Async.WaitFor(ct => store.SaveAsync("x"), TimeSpan.FromSeconds(1));
+            }
+            """,
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class Store
+            {
+                public Task<int> SaveAsync(string item, bool overwrite = false) => Task.FromResult(1);
+                public Task<int> SaveAsync(string item, bool overwrite, CancellationToken cancellationToken) => Task.FromResult(1);
+            }
+
+            class C
+            {
+                Task<int> M(Store store) => Async.WaitFor(ct => store.SaveAsync("x"), TimeSpan.FromSeconds(1));
+            }
+            """);
 }
