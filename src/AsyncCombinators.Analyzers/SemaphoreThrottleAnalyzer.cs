@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -106,15 +107,17 @@ public sealed class SemaphoreThrottleAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            foreach (SyntaxNode inner in lambda.Body.DescendantNodes())
+            // Throttling waits on the semaphore before the work: a semaphore taken after another await (a lock
+            // around storing a result, say) lets every task's work run at once, so maxConcurrency would not replace it.
+            // Nested lambdas are looked at on their own.
+            SyntaxNode? first = lambda.Body.DescendantNodesAndSelf(n => n is not AnonymousFunctionExpressionSyntax and not LocalFunctionStatementSyntax)
+                .FirstOrDefault(n => n is AwaitExpressionSyntax);
+            if (first is AwaitExpressionSyntax { Expression: var awaited }
+                && Unconfigured(awaited) is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "WaitAsync" } waitAsync } call
+                && model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol method
+                && SymbolEqualityComparer.Default.Equals(method.ContainingType, semaphore))
             {
-                if (inner is AwaitExpressionSyntax { Expression: var awaited }
-                    && Unconfigured(awaited) is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "WaitAsync" } waitAsync } call
-                    && model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol method
-                    && SymbolEqualityComparer.Default.Equals(method.ContainingType, semaphore))
-                {
-                    return waitAsync.Expression;
-                }
+                return waitAsync.Expression;
             }
         }
 

@@ -121,4 +121,33 @@ public class SemaphoreThrottleTests
                 }
             }
             """);
+
+    [Fact]
+    public Task SemaphoreTakenAfterTheWorkAsALock_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                readonly SemaphoreSlim _lock = new(1, 1);
+                readonly List<string> _results = new();
+
+                async Task M(IEnumerable<string> urls)
+                {
+                    await Task.WhenAll(urls.Select(async url =>
+                    {
+                        string page = await FetchAsync(url);
+                        await _lock.WaitAsync();
+                        try { _results.Add(page); }
+                        finally { _lock.Release(); }
+                    }));
+                }
+
+                Task<string> FetchAsync(string url) => Task.FromResult(url);
+            }
+            """);
 }
