@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -114,13 +115,27 @@ public sealed class WhenAnyTimeoutAnalyzer : DiagnosticAnalyzer
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison:
                 IOperation other = comparison.LeftOperand.WithoutConversions() == wait ? comparison.RightOperand : comparison.LeftOperand;
                 return IsSameRacer(other, work) || IsSameRacer(other, delay);
-            case IExpressionStatementOperation:
-                return true;
+            case IExpressionStatementOperation statement:
+                return IsExaminedLater(statement.Syntax, work.Syntax);
             case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }:
                 return IsComparedLater(declarator, wait.Syntax);
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// Whether a later statement of the block mentions the work (<c>work.IsCompleted</c>, <c>await work</c>): a race
+    /// awaited on its own that nothing examines afterwards is a wake-up (signal or interval), not a timeout.
+    /// </summary>
+    private static bool IsExaminedLater(SyntaxNode statement, SyntaxNode work)
+    {
+        // The statements after it in its block, switch section, or the top-level statements.
+        SyntaxNode? container = statement.Parent is GlobalStatementSyntax global ? global.Parent : statement.Parent;
+        return container is not null && container.ChildNodes()
+            .Where(s => s.SpanStart > statement.SpanStart)
+            .SelectMany(s => s.DescendantNodes())
+            .Any(n => SyntaxFactory.AreEquivalent(n, work));
     }
 
     private static bool IsSameRacer(IOperation candidate, IOperation racer) =>

@@ -234,4 +234,29 @@ public class WhenAnyTimeoutTests
                 }
             }
             """);
+
+    [Fact]
+    public Task AwaitedAloneAndWorkNotExaminedAfterwards_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                TaskCompletionSource<bool> _signal = new();
+
+                async Task RunAsync(CancellationToken ct)
+                {
+                    while (!ct.IsCancellationRequested)
+                    {
+                        await Task.WhenAny(_signal.Task, Task.Delay(TimeSpan.FromSeconds(30), ct));
+                        Flush();
+                    }
+                }
+
+                void Flush() { }
+            }
+            """);
 }
