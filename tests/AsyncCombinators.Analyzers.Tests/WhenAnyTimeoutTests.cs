@@ -259,4 +259,42 @@ public class WhenAnyTimeoutTests
                 void Flush() { }
             }
             """);
+
+    [Fact]
+    public Task CommentAfterConditionAndNoUsing_FixKeepsCommentAndAddsUsing() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            namespace N;
+
+            class C
+            {
+                async System.Threading.Tasks.Task<string> M(System.Threading.Tasks.Task<string> download)
+                {
+                    // race
+                    if (await [|System.Threading.Tasks.Task.WhenAny(download, System.Threading.Tasks.Task.Delay(5000))|] != download) // check
+                    {
+                        throw new System.TimeoutException();
+                    }
+
+                    return await download;
+                }
+            }
+            """,
+            """
+            using System;
+            using AsyncCombinators;
+
+            namespace N;
+
+            class C
+            {
+                async System.Threading.Tasks.Task<string> M(System.Threading.Tasks.Task<string> download)
+                {
+                    // race
+                    await Async.WaitFor(download, TimeSpan.FromMilliseconds(5000)); // check
+
+                    return await download;
+                }
+            }
+            """);
 }

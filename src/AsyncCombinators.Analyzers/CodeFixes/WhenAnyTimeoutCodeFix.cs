@@ -59,7 +59,13 @@ public sealed class WhenAnyTimeoutCodeFix : DocumentCodeFixProvider
         if (wait.Parent is BinaryExpressionSyntax comparison && IsTimedOutCheck(comparison, wait, work.Identifier.ValueText)
             && comparison.Parent is IfStatementSyntax ifStatement && ifStatement.Condition == comparison && OnlyThrowsTimeout(ifStatement, model, cancellationToken))
         {
-            return editor => editor.ReplaceNode(ifStatement, DocumentCodeFixProvider.ParseStatement<StatementSyntax>(replacement).WithTriviaFrom(ifStatement));
+            // A comment after the condition ("if (...) // why") stays on the new line.
+            SyntaxTriviaList trailing = ifStatement.CloseParenToken.TrailingTrivia.Any(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia))
+                ? ifStatement.CloseParenToken.TrailingTrivia
+                : ifStatement.GetTrailingTrivia();
+            return editor => editor.ReplaceNode(
+                ifStatement,
+                DocumentCodeFixProvider.ParseStatement<StatementSyntax>(replacement).WithLeadingTrivia(ifStatement.GetLeadingTrivia()).WithTrailingTrivia(trailing));
         }
 
         // var winner = await Task.WhenAny(...); if (winner != work) throw new TimeoutException();
