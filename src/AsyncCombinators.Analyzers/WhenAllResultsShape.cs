@@ -11,7 +11,7 @@ namespace AsyncCombinators.Analyzers;
 /// <summary>
 /// The AC0003 shape, shared by the analyzer and the code fix: the statement <c>await Task.WhenAll(a, b[, ...]);</c>
 /// over 2 to 5 locals or parameters of type <c>Task&lt;T&gt;</c>, followed in its block by reads of
-/// <c>a.Result</c> or <c>await a</c>, and no assignment to any of them.
+/// <c>a.Result</c> or <c>await a</c>, and no assignment to any of them. Top-level statements count as one block.
 /// </summary>
 internal sealed class WhenAllResultsShape
 {
@@ -47,7 +47,8 @@ internal sealed class WhenAllResultsShape
         SyntaxNode? awaited = whenAll.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Parent: InvocationExpressionSyntax configureAwait }
             ? configureAwait
             : whenAll;
-        if (awaited.Parent is not AwaitExpressionSyntax { Parent: ExpressionStatementSyntax { Parent: BlockSyntax block } statement })
+        if (awaited.Parent is not AwaitExpressionSyntax { Parent: ExpressionStatementSyntax statement }
+            || StatementsAfter(statement) is not { } following)
         {
             return null;
         }
@@ -73,10 +74,9 @@ internal sealed class WhenAllResultsShape
         }
 
         var reads = ImmutableArray.CreateBuilder<(ExpressionSyntax, int)>();
-        int index = block.Statements.IndexOf(statement);
-        for (int s = index + 1; s < block.Statements.Count; s++)
+        foreach (StatementSyntax next in following)
         {
-            foreach (SyntaxNode node in block.Statements[s].DescendantNodes())
+            foreach (SyntaxNode node in next.DescendantNodes())
             {
                 if (node is not IdentifierNameSyntax identifier || !names.TryGetValue(identifier.Identifier.ValueText, out int taskIndex)
                     || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol, tasks[taskIndex]))
@@ -97,6 +97,19 @@ internal sealed class WhenAllResultsShape
 
         return reads.Count == 0 ? null : new WhenAllResultsShape(statement, whenAll, tasks.ToImmutable(), reads.ToImmutable());
     }
+
+    /// <summary>
+    /// The statements after <paramref name="statement"/> in its block, or among the top-level statements of its file
+    /// (what <c>dotnet new console</c> makes); <see langword="null"/> anywhere else.
+    /// </summary>
+    private static IEnumerable<StatementSyntax>? StatementsAfter(StatementSyntax statement) =>
+        statement.Parent switch
+        {
+            BlockSyntax block => block.Statements.Skip(block.Statements.IndexOf(statement) + 1),
+            GlobalStatementSyntax { Parent: CompilationUnitSyntax unit } global =>
+                unit.Members.SkipWhile(member => member != global).Skip(1).OfType<GlobalStatementSyntax>().Select(next => next.Statement),
+            _ => null,
+        };
 
     private enum Use
     {

@@ -1,10 +1,39 @@
 using AsyncCombinators.Analyzers.CodeFixes;
+using Microsoft.CodeAnalysis;
 using Verify = AsyncCombinators.Analyzers.Tests.Infrastructure.Verifier<AsyncCombinators.Analyzers.WhenAllResultsAnalyzer, AsyncCombinators.Analyzers.CodeFixes.WhenAllResultsCodeFix>;
 
 namespace AsyncCombinators.Analyzers.Tests;
 
 public class WhenAllResultsTests
 {
+    [Fact]
+    public Task TopLevelStatements_ReportsAndFixes() =>
+        new Verify.Test
+        {
+            TestCode =
+                """
+                using System;
+                using System.Threading.Tasks;
+
+                Task<string> userTask = Task.FromResult("ada");
+                Task<int> countTask = Task.FromResult(3);
+                await [|Task.WhenAll(userTask, countTask)|];
+                Console.WriteLine(userTask.Result + " " + countTask.Result);
+                """,
+            FixedCode =
+                """
+                using System;
+                using System.Threading.Tasks;
+                using AsyncCombinators;
+
+                Task<string> userTask = Task.FromResult("ada");
+                Task<int> countTask = Task.FromResult(3);
+                var (user, count) = await Async.Gather(userTask, countTask);
+                Console.WriteLine(user + " " + count);
+                """,
+            TestState = { OutputKind = OutputKind.ConsoleApplication },
+        }.RunAsync();
+
     [Fact]
     public Task TwoTasksReadWithResult_ReportsAndFixesToGatherTuple() =>
         Verify.VerifyCodeFixAsync(

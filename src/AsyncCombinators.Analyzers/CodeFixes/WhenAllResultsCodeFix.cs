@@ -33,7 +33,8 @@ public sealed class WhenAllResultsCodeFix : DocumentCodeFixProvider
             return null;
         }
 
-        SyntaxNode scope = shape.Statement.Parent!;
+        // A new local's scope: the block, or the file for top-level statements (they share one scope).
+        SyntaxNode scope = shape.Statement.Parent is GlobalStatementSyntax global ? global.Parent! : shape.Statement.Parent!;
         string[] names = shape.Tasks.Select(t => UniqueName(ResultName(t.Name), model, scope, reservedNames)).ToArray();
         string configureAwait = whenAll.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Parent: InvocationExpressionSyntax configured }
             ? ".ConfigureAwait" + configured.ArgumentList
