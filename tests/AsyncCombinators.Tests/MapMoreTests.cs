@@ -118,4 +118,23 @@ public class MapMoreTests
         rest.Should().Equal(1, 2, 3, 4, 5, 6, 7);
         source.Taken.Should().BeLessThanOrEqualTo(16, "at most 8 items are held");
     }
+
+    [Fact]
+    public async Task Map_BreakWhenSourceDisposeThrows_LeavingTheLoopThrowsIt()
+    {
+        var source = new DisposeThrowingSource(count: 10);
+        var probe = new OperationProbe<int>(10);
+        probe.Completions[0].SetResult(0);
+        Func<Task> loop = async () =>
+        {
+            await foreach (int r in Async.Map(source, (i, ct) => probe.Operations[i](ct), maxConcurrency: 2))
+            {
+                break;
+            }
+        };
+
+        (await loop.Should().ThrowAsync<FormatException>("an await foreach over the source itself would throw it")).Which.Message.Should().Be("dispose");
+        source.Disposed.Should().BeTrue();
+        probe.Running.Should().Be(0);
+    }
 }

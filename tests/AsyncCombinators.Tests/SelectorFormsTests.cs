@@ -382,6 +382,25 @@ public class SelectorFormsTests
         }
     }
 
+    [Fact]
+    public async Task AsCompleted_BreakWhenSourceDisposeThrows_LeavingTheLoopThrowsIt()
+    {
+        var source = new DisposeThrowingSource(count: 10);
+        var probe = new OperationProbe<int>(10);
+        probe.Completions[0].SetResult(0);
+        Func<Task> loop = async () =>
+        {
+            await foreach (var (index, task) in Async.AsCompleted(source, (i, ct) => probe.Operations[i](ct), maxConcurrency: 2))
+            {
+                break;
+            }
+        };
+
+        (await loop.Should().ThrowAsync<FormatException>("an await foreach over the source itself would throw it")).Which.Message.Should().Be("dispose");
+        source.Disposed.Should().BeTrue();
+        probe.Running.Should().Be(0);
+    }
+
     internal static void InterlockedMax(ref int target, int value)
     {
         int current = Volatile.Read(ref target);

@@ -214,6 +214,9 @@ internal abstract class OperationRunner
     /// <summary>Called when reading or disposing the source throws (not when it ends canceled after a stop).</summary>
     protected abstract void OnSourceFailed(Exception exception);
 
+    /// <summary>Called when disposing the source throws (not when it ends canceled after a stop); by default a source failure.</summary>
+    protected virtual void OnSourceDisposeFailed(Exception exception) => OnSourceFailed(exception);
+
     /// <summary>Called when the caller's token is canceled, before the running operations are canceled.</summary>
     protected virtual void OnCallerCanceledCore()
     {
@@ -443,14 +446,15 @@ internal abstract class OperationRunner
 
     private void SourceFailed(Exception exception)
     {
-        // A source that honours the operations' token ends canceled after a stop: that is the stop, not a failure.
-        if (exception is OperationCanceledException && _operationsTokenSource.IsCancellationRequested)
+        if (!EndedByStop(exception))
         {
-            return;
+            OnSourceFailed(exception);
         }
-
-        OnSourceFailed(exception);
     }
+
+    /// <summary>A source that honours the operations' token ends canceled after a stop: that is the stop, not a failure.</summary>
+    private bool EndedByStop(Exception exception) =>
+        exception is OperationCanceledException && _operationsTokenSource.IsCancellationRequested;
 
     private async Task CloseSourceAsync()
     {
@@ -458,9 +462,13 @@ internal abstract class OperationRunner
         {
             await _source.DisposeAsync().ConfigureAwait(false);
         }
-        catch (Exception exception)
+        catch (Exception exception) when (!EndedByStop(exception))
         {
-            SourceFailed(exception);
+            OnSourceDisposeFailed(exception);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ended canceled after a stop.
         }
 
         lock (_lock)

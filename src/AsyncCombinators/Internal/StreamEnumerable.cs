@@ -51,6 +51,9 @@ internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
 
         var runner = new StreamRunner<TItem>(_newSource(), _toItem, _isMap, _ordered, _maxConcurrency, _options, callerContext, token);
         ITimer? timer = null;
+
+        // Whether the enumeration ends by its own throw or end, rather than by the consumer leaving the loop.
+        bool ended = false;
         try
         {
             TimeSpan left = _timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : _timeout - _timeProvider.GetElapsedTime(startedAt);
@@ -72,7 +75,12 @@ internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
             while (true)
             {
                 // A cancelled token ends the enumeration even when more items are ready.
-                token.ThrowIfCancellationRequested();
+                if (token.IsCancellationRequested)
+                {
+                    ended = true;
+                    token.ThrowIfCancellationRequested();
+                }
+
                 switch (runner.TryTake(out TItem item, out ValueTask wait))
                 {
                     case Take.Item:
@@ -82,6 +90,7 @@ internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
                         await wait.ConfigureAwait(false);
                         break;
                     default:
+                        ended = true;
                         runner.ThrowIfFailed();
                         yield break;
                 }
@@ -99,6 +108,11 @@ internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
             {
                 runner.Abandon();
                 await runner.AllStopped.ConfigureAwait(false);
+                if (!ended)
+                {
+                    // The consumer left the loop: nothing else tells it that disposing the source failed.
+                    runner.ThrowIfDisposeFailed();
+                }
             }
         }
     }

@@ -53,6 +53,12 @@ internal sealed class StreamRunner<TItem> : OperationRunner
     /// <summary>What ends the enumeration once the run has ended: the first failure, the timeout or the cancellation.</summary>
     private ExceptionDispatchInfo? _failure;
 
+    /// <summary>
+    /// What disposing the source threw. A consumer that leaves the loop never sees <see cref="_failure"/>, so leaving
+    /// throws this, as an <c>await foreach</c> over the source itself would.
+    /// </summary>
+    private ExceptionDispatchInfo? _disposeFailure;
+
     public StreamRunner(WorkSource source, Func<int, Task, TItem> toItem, bool isMap, bool ordered, int maxConcurrency, ConcurrencyOptions? options, CallerContext callerContext, CancellationToken cancellationToken)
         : base(source, maxConcurrency, options, callerContext, cancellationToken)
     {
@@ -129,6 +135,9 @@ internal sealed class StreamRunner<TItem> : OperationRunner
     /// <summary>Throws what ended the run, if anything did.</summary>
     public void ThrowIfFailed() => _failure?.Throw();
 
+    /// <summary>Throws what disposing the source threw, if it did; for a consumer that left the loop, once the run has stopped.</summary>
+    public void ThrowIfDisposeFailed() => _disposeFailure?.Throw();
+
     protected override bool OnOperationCompleted(int index, Task task)
     {
         bool fails = _isMap && !task.IsSucceeded() && !(CanceledOperations && Operations.EndedCanceled(task));
@@ -193,6 +202,16 @@ internal sealed class StreamRunner<TItem> : OperationRunner
         {
             Stop();
         }
+    }
+
+    protected override void OnSourceDisposeFailed(Exception exception)
+    {
+        lock (_itemsLock)
+        {
+            _disposeFailure ??= ExceptionDispatchInfo.Capture(exception);
+        }
+
+        OnSourceFailed(exception);
     }
 
     protected override void OnCallerCanceledCore()

@@ -172,3 +172,39 @@ public static class Polling
         }
     }
 }
+
+/// <summary>A synchronous source of 0 .. count - 1 whose enumerator throws <see cref="FormatException"/> from Dispose.</summary>
+public sealed class DisposeThrowingSource : IEnumerable<int>
+{
+    private readonly int _count;
+    private int _disposed;
+
+    public DisposeThrowingSource(int count) => _count = count;
+
+    public bool Disposed => Volatile.Read(ref _disposed) == 1;
+
+    public IEnumerator<int> GetEnumerator() => new Enumerator(this);
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private sealed class Enumerator : IEnumerator<int>
+    {
+        private readonly DisposeThrowingSource _owner;
+
+        public Enumerator(DisposeThrowingSource owner) => _owner = owner;
+
+        public int Current { get; private set; } = -1;
+
+        object System.Collections.IEnumerator.Current => Current;
+
+        public bool MoveNext() => ++Current < _owner._count;
+
+        public void Reset() => throw new NotSupportedException();
+
+        public void Dispose()
+        {
+            Volatile.Write(ref _owner._disposed, 1);
+            throw new FormatException("dispose");
+        }
+    }
+}
