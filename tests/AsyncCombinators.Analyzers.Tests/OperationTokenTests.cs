@@ -33,6 +33,46 @@ public class OperationTokenTests
             """);
 
     [Fact]
+    public Task LastArgumentFollowedByCommentAndLineBreak_TokenGoesBeforeTheComment() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                static Task<int> LoadAsync(int id, int retries, CancellationToken cancellationToken) => Task.FromResult(id);
+
+                static Task<int> LoadAsync(int id, int retries) => Task.FromResult(id);
+
+                Task<int> M() =>
+                    Async.WaitFor(ct => [|LoadAsync(1,
+                        retries: 3 // a few
+                    )|], TimeSpan.FromSeconds(2));
+            }
+            """,
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                static Task<int> LoadAsync(int id, int retries, CancellationToken cancellationToken) => Task.FromResult(id);
+
+                static Task<int> LoadAsync(int id, int retries) => Task.FromResult(id);
+
+                Task<int> M() =>
+                    Async.WaitFor(ct => LoadAsync(1,
+                        retries: 3, cancellationToken: ct // a few
+                    ), TimeSpan.FromSeconds(2));
+            }
+            """);
+
+    [Fact]
     public Task OptionalTokenParameterOmitted_PassesTokenPositionallyOrByName() =>
         Verify.VerifyCodeFixAsync(
             """

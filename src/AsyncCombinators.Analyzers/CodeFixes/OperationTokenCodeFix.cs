@@ -43,10 +43,26 @@ public sealed class OperationTokenCodeFix : DocumentCodeFixProvider
         {
             var invocation = (InvocationExpressionSyntax)current;
             SeparatedSyntaxList<ArgumentSyntax> arguments = invocation.ArgumentList.Arguments;
-            arguments = arguments.Count == 0
-                ? SyntaxFactory.SingletonSeparatedList(argument)
-                : SyntaxFactory.SeparatedList<ArgumentSyntax>(arguments.GetWithSeparators().Add(SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(SyntaxFactory.Space)).Add(argument));
-            return invocation.WithArgumentList(invocation.ArgumentList.WithArguments(arguments));
+            if (arguments.Count == 0)
+            {
+                return invocation.WithArgumentList(invocation.ArgumentList.WithArguments(SyntaxFactory.SingletonSeparatedList(argument)));
+            }
+
+            // When the last argument ends its line, what trails it (a comment, the line break) moves behind the token,
+            // so that the token does not start the next line. A comment inside the line stays with its argument.
+            ArgumentSyntax last = arguments[arguments.Count - 1];
+            SyntaxTriviaList trailing = last.GetTrailingTrivia();
+            ArgumentSyntax added = argument;
+            if (trailing.Any(SyntaxKind.EndOfLineTrivia))
+            {
+                arguments = arguments.Replace(last, last.WithoutTrailingTrivia());
+                added = argument.WithTrailingTrivia(trailing);
+            }
+
+            SyntaxNodeOrTokenList list = arguments.GetWithSeparators()
+                .Add(SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(SyntaxFactory.Space))
+                .Add(added);
+            return invocation.WithArgumentList(invocation.ArgumentList.WithArguments(SyntaxFactory.SeparatedList<ArgumentSyntax>(list)));
         });
     }
 }
