@@ -135,11 +135,7 @@ internal abstract class OperationRunner
     /// <summary>Starts no more operations and cancels the running ones' token.</summary>
     protected void Stop()
     {
-        lock (_lock)
-        {
-            _stopped = true;
-        }
-
+        RefuseStarts();
         Cancellation.CancelQuietly(_operationsTokenSource);
         RequestPump();
     }
@@ -147,11 +143,7 @@ internal abstract class OperationRunner
     /// <summary>Starts no more operations and lets the running ones finish.</summary>
     protected void StopStarting()
     {
-        lock (_lock)
-        {
-            _stopped = true;
-        }
-
+        RefuseStarts();
         RequestPump();
     }
 
@@ -171,15 +163,7 @@ internal abstract class OperationRunner
     /// <summary>Lets go of a slot that <see cref="OnOperationCompleted"/> kept (Map: the result was handed to the consumer).</summary>
     protected void ReleaseSlot()
     {
-        bool canStart;
-        lock (_lock)
-        {
-            Debug.Assert(_slotsHeld > 0, "Every slot released was held.");
-            _slotsHeld--;
-            canStart = CanStartLocked();
-        }
-
-        if (canStart)
+        if (FreeSlots(running: 0, slots: 1))
         {
             RequestPump();
         }
@@ -353,8 +337,12 @@ internal abstract class OperationRunner
             }
             catch (Exception exception)
             {
-                ReleaseReservedSlot();
-                SourceFailed(exception);
+                FreeSlots(running: 0, slots: 1);
+                if (!EndedByStop(exception))
+                {
+                    OnSourceFailed(exception);
+                }
+
                 return;
             }
 
@@ -391,7 +379,7 @@ internal abstract class OperationRunner
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
                     // Stopped while waiting at a gate.
-                    ReleaseReservedSlot();
+                    FreeSlots(running: 0, slots: 1);
                     return;
                 }
                 catch (Exception exception)
@@ -436,22 +424,6 @@ internal abstract class OperationRunner
         }
     }
 
-    private void ReleaseReservedSlot()
-    {
-        lock (_lock)
-        {
-            _slotsHeld--;
-        }
-    }
-
-    private void SourceFailed(Exception exception)
-    {
-        if (!EndedByStop(exception))
-        {
-            OnSourceFailed(exception);
-        }
-    }
-
     /// <summary>A source that honours the operations' token ends canceled after a stop: that is the stop, not a failure.</summary>
     private bool EndedByStop(Exception exception) =>
         exception is OperationCanceledException && _operationsTokenSource.IsCancellationRequested;
@@ -478,19 +450,23 @@ internal abstract class OperationRunner
         }
     }
 
-    /// <summary>Records a finished operation; its slot is freed unless the subclass keeps it.</summary>
-    private void Complete(int index, Task task, RateLimitLease? lease)
+    /// <summary>Records a finished operation; its slot is freed unless the subclass keeps it. Returns whether one more may start.</summary>
+    private bool Complete(int index, Task task, RateLimitLease? lease)
     {
         task.Observe();
         Release(lease);
-        bool release = OnOperationCompleted(index, task);
+        return FreeSlots(running: 1, slots: OnOperationCompleted(index, task) ? 1 : 0);
+    }
+
+    /// <summary>Counts finished operations and freed slots; returns whether one more may start now.</summary>
+    private bool FreeSlots(int running, int slots)
+    {
         lock (_lock)
         {
-            _running--;
-            if (release)
-            {
-                _slotsHeld--;
-            }
+            Debug.Assert(_running >= running && _slotsHeld >= slots, "Only what was counted is let go.");
+            _running -= running;
+            _slotsHeld -= slots;
+            return CanStartLocked();
         }
     }
 
@@ -508,14 +484,7 @@ internal abstract class OperationRunner
 
     private void OnContinuation(int index, Task task, RateLimitLease? lease)
     {
-        Complete(index, task, lease);
-        bool canStart;
-        lock (_lock)
-        {
-            canStart = CanStartLocked();
-        }
-
-        if (canStart)
+        if (Complete(index, task, lease))
         {
             RequestPump();
         }

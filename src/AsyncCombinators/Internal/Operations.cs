@@ -12,21 +12,8 @@ internal static class Operations
     /// Starts <paramref name="operation"/>. A synchronous throw becomes a faulted task (a canceled one for an
     /// <see cref="OperationCanceledException"/>, as an <see langword="async"/> method would end); a null task is a fault.
     /// </summary>
-    public static Task<T> Start<T>(Func<CancellationToken, Task<T>> operation, CancellationToken token)
-    {
-        try
-        {
-            return operation(token) ?? Task.FromException<T>(new InvalidOperationException("The operation returned a null task."));
-        }
-        catch (OperationCanceledException exception)
-        {
-            return Canceled<T>(exception);
-        }
-        catch (Exception exception)
-        {
-            return Task.FromException<T>(exception);
-        }
-    }
+    public static Task<T> Start<T>(Func<CancellationToken, Task<T>> operation, CancellationToken token) =>
+        (Task<T>)Invoke<Func<CancellationToken, Task<T>>, T>(InvokeSelf<T>.Instance, operation, token);
 
     /// <inheritdoc cref="Start{T}(Func{CancellationToken, Task{T}}, CancellationToken)"/>
     public static Task Start(Func<CancellationToken, Task> operation, CancellationToken token)

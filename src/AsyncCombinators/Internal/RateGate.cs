@@ -12,11 +12,11 @@ namespace AsyncCombinators.Internal;
 /// </summary>
 internal sealed class RateGate
 {
-    /// <summary>The first wait after a refused permit that carries no RetryAfter; each refusal doubles it up to <see cref="MaxBackoff"/>.</summary>
+    /// <summary>The first wait after a refused permit that carries no RetryAfter; each refusal doubles it up to <see cref="s_maxBackoff"/>.</summary>
     private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The longest wait after a refused permit that carries no RetryAfter.</summary>
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest wait one timer accepts.</summary>
     private static readonly TimeSpan s_maxDelay = TimeSpan.FromMilliseconds(Delays.MaxDelayMilliseconds);
@@ -30,11 +30,8 @@ internal sealed class RateGate
     /// <summary>The limiter that grants one permit per start, if any.</summary>
     private readonly RateLimiter? _limiter;
 
-    /// <summary>The timestamp before which the next start must not happen; meaningful once <see cref="_hasStarted"/>.</summary>
-    private long _nextStart;
-
-    /// <summary>Whether a start has passed the gate (the first start never waits for the spacing).</summary>
-    private bool _hasStarted;
+    /// <summary>The timestamp before which the next start must not happen (none before the first start).</summary>
+    private long _nextStart = long.MinValue;
 
     private RateGate(ConcurrencyOptions options)
     {
@@ -59,7 +56,7 @@ internal sealed class RateGate
     /// </summary>
     public async ValueTask<RateLimitLease?> PassAsync(CancellationToken token)
     {
-        if (_interval != 0 && _hasStarted)
+        if (_interval != 0)
         {
             long now;
             while ((now = _timeProvider.GetTimestamp()) < _nextStart)
@@ -87,14 +84,13 @@ internal sealed class RateGate
                 lease.Dispose();
                 if (wait == backoff)
                 {
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
                 }
 
                 await Delays.Delay(_timeProvider, wait, token).ConfigureAwait(false);
             }
         }
 
-        _hasStarted = true;
         long started = _timeProvider.GetTimestamp();
         _nextStart = started > long.MaxValue - _interval ? long.MaxValue : started + _interval;
         return lease;

@@ -38,7 +38,7 @@ internal static class TaskCollection
         }
         else
         {
-            items = Materialize(source);
+            items = new List<T>(source).ToArray();
         }
 
         foreach (T item in items)
@@ -185,16 +185,5 @@ internal static class TaskCollection
         }
 
         return result.ToArray();
-    }
-
-    private static T[] Materialize<T>(IEnumerable<T> source)
-    {
-        var list = new List<T>();
-        foreach (T item in source)
-        {
-            list.Add(item);
-        }
-
-        return list.ToArray();
     }
 }

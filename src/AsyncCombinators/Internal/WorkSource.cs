@@ -98,16 +98,16 @@ internal sealed class AsyncEnumerableSource<TSource, TResult> : WorkSource
         _selector = selector;
     }
 
-    public override ValueTask<bool> MoveNextAsync(CancellationToken token)
+    public override async ValueTask<bool> MoveNextAsync(CancellationToken token)
     {
         _enumerator ??= _source.GetAsyncEnumerator(token);
-        ValueTask<bool> move = _enumerator.MoveNextAsync();
-        if (move.IsCompletedSuccessfully)
+        if (!await _enumerator.MoveNextAsync().ConfigureAwait(false))
         {
-            return move.Result ? Take() : new ValueTask<bool>(false);
+            return false;
         }
 
-        return TakeWhenMoved(move);
+        _current = _enumerator.Current;
+        return true;
     }
 
     public override Task Start(CancellationToken token) => Operations.Invoke<TSource, TResult>(_selector, _current, token);
@@ -118,23 +118,6 @@ internal sealed class AsyncEnumerableSource<TSource, TResult> : WorkSource
     {
         _current = default!;
         return _enumerator?.DisposeAsync() ?? default;
-    }
-
-    private ValueTask<bool> Take()
-    {
-        _current = _enumerator!.Current;
-        return new ValueTask<bool>(true);
-    }
-
-    private async ValueTask<bool> TakeWhenMoved(ValueTask<bool> move)
-    {
-        if (!await move.ConfigureAwait(false))
-        {
-            return false;
-        }
-
-        _current = _enumerator!.Current;
-        return true;
     }
 }
 
