@@ -88,6 +88,6 @@ public static partial class Async
             }
         }
 
-        return Task.FromResult(GatherOutcomesPromise<TOutcome, TKind>.ReadAll(items));
+        return Task.FromResult(GatherOutcomesPromise<TOutcome, TKind>.Outcomes(items, read: true));
     }
 }

@@ -40,13 +40,16 @@ internal sealed class GatherOutcomesPromise<TOutcome, TKind> : TaskCompletionSou
     /// <inheritdoc/>
     public bool HasEnded => Task.IsCompleted;
 
-    /// <summary>Reads every input's outcome in input order; every input has completed.</summary>
-    public static TOutcome[] ReadAll(Task[] tasks)
+    /// <summary>
+    /// Every input's outcome in input order: read now (every input has completed), or, unless <paramref name="read"/>,
+    /// reading its input once it has completed.
+    /// </summary>
+    public static TOutcome[] Outcomes(Task[] tasks, bool read)
     {
         var outcomes = new TOutcome[tasks.Length];
         for (int i = 0; i < tasks.Length; i++)
         {
-            outcomes[i] = default(TKind).FromCompletedTask(tasks[i]);
+            outcomes[i] = read ? default(TKind).FromCompletedTask(tasks[i]) : default(TKind).OfTask(tasks[i]);
         }
 
         return outcomes;
@@ -55,13 +58,7 @@ internal sealed class GatherOutcomesPromise<TOutcome, TKind> : TaskCompletionSou
     /// <summary>Starts waiting for <paramref name="tasks"/>, which may be the caller's array: it is not kept.</summary>
     public static Task<TOutcome[]> Start(Task[] tasks, CancellationToken cancellationToken)
     {
-        var outcomes = new TOutcome[tasks.Length];
-        for (int i = 0; i < tasks.Length; i++)
-        {
-            outcomes[i] = default(TKind).OfTask(tasks[i]);
-        }
-
-        var promise = new GatherOutcomesPromise<TOutcome, TKind>(outcomes, cancellationToken);
+        var promise = new GatherOutcomesPromise<TOutcome, TKind>(Outcomes(tasks, read: false), cancellationToken);
 #if NET9_0_OR_GREATER
         Task all = System.Threading.Tasks.Task.WhenAll(new ReadOnlySpan<Task>(tasks));
 #else
