@@ -32,7 +32,7 @@ public static partial class Async
         Validate.MaxConcurrency(maxConcurrency, nameof(maxConcurrency));
         return items.Length == 0
             ? CompletedTasks<Outcome<T>>.EmptyArray
-            : OutcomesRunner<Outcome<T>>.Run(Sources.Of(items), items.Length, OutcomeOf<T>.Read, maxConcurrency, null, cancellationToken);
+            : OutcomesRunner<Outcome<T>, TypedOutcomes<T>>.Run(Sources.Of(items), items.Length, maxConcurrency, null, cancellationToken);
     }
 
     /// <summary>
@@ -55,7 +55,7 @@ public static partial class Async
         Validate.Options(options, nameof(options));
         return items.Length == 0
             ? CompletedTasks<Outcome<T>>.EmptyArray
-            : OutcomesRunner<Outcome<T>>.Run(Sources.Of(items), items.Length, OutcomeOf<T>.Read, Validate.Unbounded, options, cancellationToken);
+            : OutcomesRunner<Outcome<T>, TypedOutcomes<T>>.Run(Sources.Of(items), items.Length, Validate.Unbounded, options, cancellationToken);
     }
 
     /// <summary>
@@ -78,7 +78,7 @@ public static partial class Async
         Validate.MaxConcurrency(maxConcurrency, nameof(maxConcurrency));
         return items.Length == 0
             ? CompletedTasks<Outcome>.EmptyArray
-            : OutcomesRunner<Outcome>.Run(Sources.Of(items), items.Length, OutcomeOf.Read, maxConcurrency, null, cancellationToken);
+            : OutcomesRunner<Outcome, UntypedOutcomes>.Run(Sources.Of(items), items.Length, maxConcurrency, null, cancellationToken);
     }
 
     /// <summary>
@@ -97,6 +97,6 @@ public static partial class Async
         Validate.Options(options, nameof(options));
         return items.Length == 0
             ? CompletedTasks<Outcome>.EmptyArray
-            : OutcomesRunner<Outcome>.Run(Sources.Of(items), items.Length, OutcomeOf.Read, Validate.Unbounded, options, cancellationToken);
+            : OutcomesRunner<Outcome, UntypedOutcomes>.Run(Sources.Of(items), items.Length, Validate.Unbounded, options, cancellationToken);
     }
 }

@@ -32,7 +32,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(source, nameof(source));
         ThrowHelper.ThrowIfNull(selector, nameof(selector));
         Validate.MaxConcurrency(maxConcurrency, nameof(maxConcurrency));
-        return OutcomesRunner<Outcome<TResult>>.Run(Sources.Of(source, selector), Sources.CapacityOf(source), OutcomeOf<TResult>.Read, maxConcurrency, null, cancellationToken);
+        return OutcomesRunner<Outcome<TResult>, TypedOutcomes<TResult>>.Run(Sources.Of(source, selector), Sources.CapacityOf(source), maxConcurrency, null, cancellationToken);
     }
 
     /// <summary>
@@ -55,7 +55,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(source, nameof(source));
         ThrowHelper.ThrowIfNull(selector, nameof(selector));
         Validate.Options(options, nameof(options));
-        return OutcomesRunner<Outcome<TResult>>.Run(Sources.Of(source, selector), Sources.CapacityOf(source), OutcomeOf<TResult>.Read, Validate.Unbounded, options, cancellationToken);
+        return OutcomesRunner<Outcome<TResult>, TypedOutcomes<TResult>>.Run(Sources.Of(source, selector), Sources.CapacityOf(source), Validate.Unbounded, options, cancellationToken);
     }
 
     /// <summary>
@@ -78,7 +78,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(source, nameof(source));
         ThrowHelper.ThrowIfNull(selector, nameof(selector));
         Validate.MaxConcurrency(maxConcurrency, nameof(maxConcurrency));
-        return OutcomesRunner<Outcome>.Run(Sources.Of(source, selector), Sources.CapacityOf(source), OutcomeOf.Read, maxConcurrency, null, cancellationToken);
+        return OutcomesRunner<Outcome, UntypedOutcomes>.Run(Sources.Of(source, selector), Sources.CapacityOf(source), maxConcurrency, null, cancellationToken);
     }
 
     /// <summary>
@@ -100,7 +100,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(source, nameof(source));
         ThrowHelper.ThrowIfNull(selector, nameof(selector));
         Validate.Options(options, nameof(options));
-        return OutcomesRunner<Outcome>.Run(Sources.Of(source, selector), Sources.CapacityOf(source), OutcomeOf.Read, Validate.Unbounded, options, cancellationToken);
+        return OutcomesRunner<Outcome, UntypedOutcomes>.Run(Sources.Of(source, selector), Sources.CapacityOf(source), Validate.Unbounded, options, cancellationToken);
     }
 
     /// <inheritdoc cref="GatherOutcomes{TSource, TResult}(IEnumerable{TSource}, Func{TSource, CancellationToken, Task{TResult}}, int, CancellationToken)"/>
@@ -110,7 +110,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(source, nameof(source));
         ThrowHelper.ThrowIfNull(selector, nameof(selector));
         Validate.MaxConcurrency(maxConcurrency, nameof(maxConcurrency));
-        return OutcomesRunner<Outcome<TResult>>.Run(Sources.Of(source, selector), 0, OutcomeOf<TResult>.Read, maxConcurrency, null, cancellationToken);
+        return OutcomesRunner<Outcome<TResult>, TypedOutcomes<TResult>>.Run(Sources.Of(source, selector), 0, maxConcurrency, null, cancellationToken);
     }
 
     /// <inheritdoc cref="GatherOutcomes{TSource, TResult}(IEnumerable{TSource}, Func{TSource, CancellationToken, Task{TResult}}, ConcurrencyOptions, CancellationToken)"/>
@@ -120,7 +120,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(source, nameof(source));
         ThrowHelper.ThrowIfNull(selector, nameof(selector));
         Validate.Options(options, nameof(options));
-        return OutcomesRunner<Outcome<TResult>>.Run(Sources.Of(source, selector), 0, OutcomeOf<TResult>.Read, Validate.Unbounded, options, cancellationToken);
+        return OutcomesRunner<Outcome<TResult>, TypedOutcomes<TResult>>.Run(Sources.Of(source, selector), 0, Validate.Unbounded, options, cancellationToken);
     }
 
     /// <inheritdoc cref="GatherOutcomes{TSource}(IEnumerable{TSource}, Func{TSource, CancellationToken, Task}, int, CancellationToken)"/>
@@ -130,7 +130,7 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(source, nameof(source));
         ThrowHelper.ThrowIfNull(selector, nameof(selector));
         Validate.MaxConcurrency(maxConcurrency, nameof(maxConcurrency));
-        return OutcomesRunner<Outcome>.Run(Sources.Of(source, selector), 0, OutcomeOf.Read, maxConcurrency, null, cancellationToken);
+        return OutcomesRunner<Outcome, UntypedOutcomes>.Run(Sources.Of(source, selector), 0, maxConcurrency, null, cancellationToken);
     }
 
     /// <inheritdoc cref="GatherOutcomes{TSource}(IEnumerable{TSource}, Func{TSource, CancellationToken, Task}, ConcurrencyOptions, CancellationToken)"/>
@@ -140,6 +140,6 @@ public static partial class Async
         ThrowHelper.ThrowIfNull(source, nameof(source));
         ThrowHelper.ThrowIfNull(selector, nameof(selector));
         Validate.Options(options, nameof(options));
-        return OutcomesRunner<Outcome>.Run(Sources.Of(source, selector), 0, OutcomeOf.Read, Validate.Unbounded, options, cancellationToken);
+        return OutcomesRunner<Outcome, UntypedOutcomes>.Run(Sources.Of(source, selector), 0, Validate.Unbounded, options, cancellationToken);
     }
 }

@@ -71,7 +71,7 @@ public static partial class Async
 
     private static Task<TOutcome[]> GatherOutcomesCore<TTask, TOutcome, TKind>(IEnumerable<TTask> tasks, CancellationToken cancellationToken)
         where TTask : Task
-        where TKind : struct, IOutcomeKind<TTask, TOutcome>
+        where TKind : struct, IOutcomeKind<TOutcome>
     {
         // Not copied: the outcomes are made at the call, and WhenAll does not keep the inputs.
         TTask[] items = TaskCollection.ToArray(tasks, nameof(tasks), copy: false);
@@ -84,10 +84,10 @@ public static partial class Async
         {
             if (!task.IsCompleted)
             {
-                return GatherOutcomesPromise<TTask, TOutcome, TKind>.Start(items, cancellationToken);
+                return GatherOutcomesPromise<TOutcome, TKind>.Start(items, cancellationToken);
             }
         }
 
-        return Task.FromResult(GatherOutcomesPromise<TTask, TOutcome, TKind>.ReadAll(items));
+        return Task.FromResult(GatherOutcomesPromise<TOutcome, TKind>.Outcomes(items, read: true));
     }
 }

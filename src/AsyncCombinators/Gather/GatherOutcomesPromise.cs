@@ -4,43 +4,6 @@ using System.Threading.Tasks;
 
 namespace AsyncCombinators.Internal;
 
-/// <summary>How one kind of outcome (<see cref="Outcome{T}"/> or <see cref="Outcome"/>) is made from its kind of task.</summary>
-/// <typeparam name="TTask">The input task type.</typeparam>
-/// <typeparam name="TOutcome">The outcome type.</typeparam>
-internal interface IOutcomeKind<TTask, TOutcome>
-    where TTask : Task
-{
-    /// <summary>The outcome that reads <paramref name="task"/> once it has completed (nothing is read now).</summary>
-    TOutcome OfTask(TTask task);
-
-    /// <summary>The outcome of a completed task, with a fault read (and so observed) now.</summary>
-    TOutcome FromCompletedTask(TTask task);
-
-    /// <summary>The task an outcome reads, if any.</summary>
-    Task? TaskOf(in TOutcome outcome);
-}
-
-/// <summary>Typed outcomes.</summary>
-/// <typeparam name="T">The result type.</typeparam>
-internal readonly struct TypedOutcomes<T> : IOutcomeKind<Task<T>, Outcome<T>>
-{
-    public Outcome<T> OfTask(Task<T> task) => Outcome<T>.OfTask(task);
-
-    public Outcome<T> FromCompletedTask(Task<T> task) => Outcome<T>.FromCompletedTask(task);
-
-    public Task? TaskOf(in Outcome<T> outcome) => outcome.SourceTask;
-}
-
-/// <summary>Untyped outcomes.</summary>
-internal readonly struct UntypedOutcomes : IOutcomeKind<Task, Outcome>
-{
-    public Outcome OfTask(Task task) => Outcome.OfTask(task);
-
-    public Outcome FromCompletedTask(Task task) => Outcome.FromCompletedTask(task);
-
-    public Task? TaskOf(in Outcome outcome) => outcome.SourceTask;
-}
-
 /// <summary>
 /// The single promise behind one GatherOutcomes call with inputs still pending. An outcome only refers to its task and
 /// reads it when asked, so the outcomes are made at the call, in input order, and are the result as they stand once every
@@ -48,14 +11,12 @@ internal readonly struct UntypedOutcomes : IOutcomeKind<Task, Outcome>
 /// cost per input, keeps no copy of them on .NET 9 and later, and reads every fault, so none goes unobserved) and has
 /// nothing left to read then, except any fault once more, so that reading it later costs nothing.
 /// </summary>
-/// <typeparam name="TTask">The input task type.</typeparam>
 /// <typeparam name="TOutcome">The outcome type.</typeparam>
 /// <typeparam name="TKind">How outcomes are made from tasks.</typeparam>
-internal sealed class GatherOutcomesPromise<TTask, TOutcome, TKind> : TaskCompletionSource<TOutcome[]>, IInterruptible
-    where TTask : Task
-    where TKind : struct, IOutcomeKind<TTask, TOutcome>
+internal sealed class GatherOutcomesPromise<TOutcome, TKind> : TaskCompletionSource<TOutcome[]>, IInterruptible
+    where TKind : struct, IOutcomeKind<TOutcome>
 {
-    private static readonly Action<object?> s_onCanceled = static state => ((GatherOutcomesPromise<TTask, TOutcome, TKind>)state!).OnCanceled();
+    private static readonly Action<object?> s_onCanceled = static state => ((GatherOutcomesPromise<TOutcome, TKind>)state!).OnCanceled();
 
     /// <summary>The outcomes in input order, each reading its input once it has completed.</summary>
     private readonly TOutcome[] _outcomes;
@@ -79,28 +40,25 @@ internal sealed class GatherOutcomesPromise<TTask, TOutcome, TKind> : TaskComple
     /// <inheritdoc/>
     public bool HasEnded => Task.IsCompleted;
 
-    /// <summary>Reads every input's outcome in input order; every input has completed.</summary>
-    public static TOutcome[] ReadAll(TTask[] tasks)
+    /// <summary>
+    /// Every input's outcome in input order: read now (every input has completed), or, unless <paramref name="read"/>,
+    /// reading its input once it has completed.
+    /// </summary>
+    public static TOutcome[] Outcomes(Task[] tasks, bool read)
     {
         var outcomes = new TOutcome[tasks.Length];
         for (int i = 0; i < tasks.Length; i++)
         {
-            outcomes[i] = default(TKind).FromCompletedTask(tasks[i]);
+            outcomes[i] = read ? default(TKind).FromCompletedTask(tasks[i]) : default(TKind).OfTask(tasks[i]);
         }
 
         return outcomes;
     }
 
     /// <summary>Starts waiting for <paramref name="tasks"/>, which may be the caller's array: it is not kept.</summary>
-    public static Task<TOutcome[]> Start(TTask[] tasks, CancellationToken cancellationToken)
+    public static Task<TOutcome[]> Start(Task[] tasks, CancellationToken cancellationToken)
     {
-        var outcomes = new TOutcome[tasks.Length];
-        for (int i = 0; i < tasks.Length; i++)
-        {
-            outcomes[i] = default(TKind).OfTask(tasks[i]);
-        }
-
-        var promise = new GatherOutcomesPromise<TTask, TOutcome, TKind>(outcomes, cancellationToken);
+        var promise = new GatherOutcomesPromise<TOutcome, TKind>(Outcomes(tasks, read: false), cancellationToken);
 #if NET9_0_OR_GREATER
         Task all = System.Threading.Tasks.Task.WhenAll(new ReadOnlySpan<Task>(tasks));
 #else
@@ -127,7 +85,7 @@ internal sealed class GatherOutcomesPromise<TTask, TOutcome, TKind> : TaskComple
                 Task? task = default(TKind).TaskOf(in outcomes[i]);
                 if (task is { IsFaulted: true })
                 {
-                    outcomes[i] = default(TKind).FromCompletedTask((TTask)task);
+                    outcomes[i] = default(TKind).FromCompletedTask(task);
                 }
             }
         }

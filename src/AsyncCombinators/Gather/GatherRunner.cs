@@ -72,12 +72,7 @@ internal sealed class GatherRunner<T> : OperationRunner
                 return true;
             }
 
-            first = _stopReason == StopReason.None;
-            if (first)
-            {
-                _stopReason = task.IsCanceled ? StopReason.CanceledOperation : StopReason.Failure;
-            }
-
+            first = TryStop(task.IsCanceled ? StopReason.CanceledOperation : StopReason.Failure);
             if (task.IsFaulted)
             {
                 (_failures ??= new List<Exception>()).AddRange(task.Exception!.InnerExceptions);
@@ -97,12 +92,7 @@ internal sealed class GatherRunner<T> : OperationRunner
         bool first;
         lock (_resultsLock)
         {
-            first = _stopReason == StopReason.None;
-            if (first)
-            {
-                _stopReason = StopReason.Failure;
-            }
-
+            first = TryStop(StopReason.Failure);
             (_failures ??= new List<Exception>()).Add(exception);
         }
 
@@ -116,10 +106,7 @@ internal sealed class GatherRunner<T> : OperationRunner
     {
         lock (_resultsLock)
         {
-            if (_stopReason == StopReason.None)
-            {
-                _stopReason = StopReason.Caller;
-            }
+            TryStop(StopReason.Caller);
         }
     }
 
@@ -149,5 +136,17 @@ internal sealed class GatherRunner<T> : OperationRunner
                     break;
             }
         }
+    }
+
+    /// <summary>Records why the run stops unless it already has; returns whether it had not. Called under the lock.</summary>
+    private bool TryStop(StopReason reason)
+    {
+        if (_stopReason != StopReason.None)
+        {
+            return false;
+        }
+
+        _stopReason = reason;
+        return true;
     }
 }

@@ -47,48 +47,15 @@ internal sealed class HeterogeneousSlots<T1, T2, T3, T4, T5>
 
     private static Task<VoidResult> Store<T>(Func<CancellationToken, Task<T>> operation, Action<T> store, CancellationToken token)
     {
+        // Not awaited: an await keeps only the first of several inner exceptions, and the run must see every one, as it
+        // does for the array form. Inline, so that an operation that failed at the call stops the run before more start.
         Task<T> task = Operations.Start(operation, token);
-        return task.IsSucceeded() ? StoreNow(task.Result, store) : StoreLater(task, store);
+        return Completion.Then(task, (task, store), static s => StoreResult(s.task, s.store), inline: true);
+    }
 
-        static Task<VoidResult> StoreNow(T value, Action<T> store)
-        {
-            store(value);
-            return Task.FromResult(default(VoidResult));
-        }
-
-        // Not an async method: awaiting would keep only the first of several inner exceptions, and the run must see
-        // every one, as it does for the array form. Continuations run inline, as they would on an async method's task.
-        static Task<VoidResult> StoreLater(Task<T> task, Action<T> store)
-        {
-            var promise = new TaskCompletionSource<VoidResult>();
-            if (task.IsCompleted)
-            {
-                // Failed at the call: the run sees it at once, so that nothing more starts.
-                Settle(task, store, promise);
-            }
-            else
-            {
-                task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => Settle(task, store, promise));
-            }
-
-            return promise.Task;
-        }
-
-        static void Settle(Task<T> task, Action<T> store, TaskCompletionSource<VoidResult> promise)
-        {
-            if (task.IsSucceeded())
-            {
-                store(task.Result);
-                promise.TrySetResult(default);
-            }
-            else if (task.IsFaulted)
-            {
-                promise.TrySetException(task.Exception!.InnerExceptions);
-            }
-            else
-            {
-                promise.TrySetCanceled(Completion.CancellationTokenOf(task));
-            }
-        }
+    private static VoidResult StoreResult<T>(Task<T> task, Action<T> store)
+    {
+        store(task.Result);
+        return default;
     }
 }

@@ -10,12 +10,11 @@ namespace AsyncCombinators.Internal;
 /// call then throws that exception once the started operations have finished.
 /// </summary>
 /// <typeparam name="TOutcome"><see cref="Outcome{T}"/> or <see cref="Outcome"/>.</typeparam>
-internal sealed class OutcomesRunner<TOutcome> : OperationRunner
+/// <typeparam name="TKind">How outcomes are made from tasks.</typeparam>
+internal sealed class OutcomesRunner<TOutcome, TKind> : OperationRunner
+    where TKind : struct, IOutcomeKind<TOutcome>
 {
     private readonly TaskCompletionSource<TOutcome[]> _promise = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Reads a completed operation's task as an outcome.</summary>
-    private readonly Func<Task, TOutcome> _toOutcome;
 
     /// <summary>Guards the outcomes.</summary>
     private readonly object _outcomesLock = new();
@@ -26,23 +25,22 @@ internal sealed class OutcomesRunner<TOutcome> : OperationRunner
     /// <summary>The source's failure, if it failed.</summary>
     private Exception? _sourceFailure;
 
-    private OutcomesRunner(WorkSource source, int capacity, Func<Task, TOutcome> toOutcome, int maxConcurrency, ConcurrencyOptions? options, CancellationToken cancellationToken)
+    private OutcomesRunner(WorkSource source, int capacity, int maxConcurrency, ConcurrencyOptions? options, CancellationToken cancellationToken)
         : base(source, maxConcurrency, options, cancellationToken)
     {
         _outcomes = new TOutcome[capacity];
-        _toOutcome = toOutcome;
     }
 
-    public static Task<TOutcome[]> Run(WorkSource source, int capacity, Func<Task, TOutcome> toOutcome, int maxConcurrency, ConcurrencyOptions? options, CancellationToken cancellationToken)
+    public static Task<TOutcome[]> Run(WorkSource source, int capacity, int maxConcurrency, ConcurrencyOptions? options, CancellationToken cancellationToken)
     {
-        var runner = new OutcomesRunner<TOutcome>(source, capacity, toOutcome, maxConcurrency, options, cancellationToken);
+        var runner = new OutcomesRunner<TOutcome, TKind>(source, capacity, maxConcurrency, options, cancellationToken);
         runner.Begin();
         return runner._promise.Task;
     }
 
     protected override bool OnOperationCompleted(int index, Task task)
     {
-        TOutcome outcome = _toOutcome(task);
+        TOutcome outcome = default(TKind).FromCompletedTask(task);
         lock (_outcomesLock)
         {
             Collections.EnsureCapacity(ref _outcomes, index + 1);
