@@ -107,7 +107,7 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
             }
         }
 
-        DisposeQuietly(done);
+        SafeDisposeTimeProvider.DisposeQuietly(done);
     }
 
     protected override bool OnOperationCompleted(int index, Task task)
@@ -177,18 +177,6 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
         }
     }
 
-    /// <summary>Disposes a timer; what a faulty TimeProvider's timer throws there must not escape on a pool thread.</summary>
-    private static void DisposeQuietly(ITimer? timer)
-    {
-        try
-        {
-            timer?.Dispose();
-        }
-        catch (Exception)
-        {
-        }
-    }
-
     /// <summary>Disposes the stagger timer and any created after the race has ended.</summary>
     private void ReleaseTimer()
     {
@@ -200,7 +188,7 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
             _timer = null;
         }
 
-        DisposeQuietly(timer);
+        SafeDisposeTimeProvider.DisposeQuietly(timer);
     }
 
     /// <summary>The stagger of one start: when it elapses, the operation after that start may start.</summary>
