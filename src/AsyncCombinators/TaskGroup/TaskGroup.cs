@@ -42,7 +42,6 @@ public sealed class TaskGroup : IAsyncDisposable
     private readonly CancellationToken _callerToken;
     private readonly CancellationTokenRegistration _callerRegistration;
     private readonly object _lock = new();
-    private readonly Action<Task> _onChildCompleted;
     private List<Exception>? _failures;
 
     /// <summary>The body's exception once recorded, so that the same exception from a child is not recorded twice.</summary>
@@ -66,7 +65,6 @@ public sealed class TaskGroup : IAsyncDisposable
     {
         _callerToken = cancellationToken;
         _token = _source.Token;
-        _onChildCompleted = OnChildCompleted;
         if (cancellationToken.CanBeCanceled)
         {
             _callerRegistration = Registrations.Register(s_onCallerCanceled, this, cancellationToken);
@@ -265,7 +263,9 @@ public sealed class TaskGroup : IAsyncDisposable
         }
         else
         {
-            child.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(new ChildContinuation(_onChildCompleted, child).Invoke);
+            // A local of this block, so that only a pending child allocates the closure.
+            Task pending = child;
+            pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => OnChildCompleted(pending));
         }
     }
 
@@ -346,18 +346,4 @@ public sealed class TaskGroup : IAsyncDisposable
     }
 
     private void CancelChildren() => Cancellation.CancelQuietly(_source);
-
-    private sealed class ChildContinuation
-    {
-        private readonly Action<Task> _onCompleted;
-        private readonly Task _child;
-
-        public ChildContinuation(Action<Task> onCompleted, Task child)
-        {
-            _onCompleted = onCompleted;
-            _child = child;
-        }
-
-        public void Invoke() => _onCompleted(_child);
-    }
 }
