@@ -38,7 +38,6 @@ public sealed class TaskGroup : IAsyncDisposable
 
     /// <summary>The source of the children's token. Plain (no timer), so it holds nothing to release and is never disposed.</summary>
     private readonly CancellationTokenSource _source = new();
-    private readonly CancellationToken _token;
     private readonly CancellationToken _callerToken;
     private readonly CancellationTokenRegistration _callerRegistration;
     private readonly object _lock = new();
@@ -64,7 +63,6 @@ public sealed class TaskGroup : IAsyncDisposable
     public TaskGroup(CancellationToken cancellationToken)
     {
         _callerToken = cancellationToken;
-        _token = _source.Token;
         if (cancellationToken.CanBeCanceled)
         {
             _callerRegistration = Registrations.Register(s_onCallerCanceled, this, cancellationToken);
@@ -72,7 +70,7 @@ public sealed class TaskGroup : IAsyncDisposable
     }
 
     /// <summary>Gets the token every child receives: cancelled by the first child failure, <see cref="Cancel"/> or the caller's token.</summary>
-    public CancellationToken Token => _token;
+    public CancellationToken Token => _source.Token;
 
     /// <summary>Runs <paramref name="body"/> with a new group and waits for every child (asyncio <c>async with TaskGroup() as tg:</c>).</summary>
     /// <param name="body">The body; an exception it throws counts as a failure: it cancels the children and is included in the <see cref="AggregateException"/>.</param>
@@ -113,7 +111,7 @@ public sealed class TaskGroup : IAsyncDisposable
     {
         ThrowHelper.ThrowIfNull(operation, nameof(operation));
         Enter();
-        Task<T> child = Operations.Start(operation, _token);
+        Task<T> child = Operations.Start(operation, _source.Token);
         Track(child);
         return child;
     }
@@ -127,7 +125,7 @@ public sealed class TaskGroup : IAsyncDisposable
     {
         ThrowHelper.ThrowIfNull(operation, nameof(operation));
         Enter();
-        Task child = Operations.Start(operation, _token);
+        Task child = Operations.Start(operation, _source.Token);
         Track(child);
         return child;
     }
