@@ -12,7 +12,12 @@ namespace AsyncCombinators.Internal;
 /// <typeparam name="T">The result type.</typeparam>
 internal sealed class FirstSuccessfulRunner<T> : OperationRunner
 {
-    private static readonly TimerCallback s_onStagger = static state => ((Stagger)state!).Elapsed();
+    /// <summary>A start's stagger has elapsed: the start after it may go (nothing more when a failure has allowed it).</summary>
+    private static readonly TimerCallback s_onStagger = static state =>
+    {
+        var (runner, starts) = (Tuple<FirstSuccessfulRunner<T>, int>)state!;
+        runner.AllowStarts(starts);
+    };
 
     private readonly TaskCompletionSource<T> _promise = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -81,7 +86,7 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
         ITimer timer;
         try
         {
-            timer = _timeProvider.CreateTimer(s_onStagger, new Stagger(this, index + 2), _staggerDelay, Timeout.InfiniteTimeSpan);
+            timer = _timeProvider.CreateTimer(s_onStagger, Tuple.Create(this, index + 2), _staggerDelay, Timeout.InfiniteTimeSpan);
         }
         catch (Exception exception)
         {
@@ -107,7 +112,7 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
             }
         }
 
-        DisposeQuietly(done);
+        SafeDisposeTimeProvider.DisposeQuietly(done);
     }
 
     protected override bool OnOperationCompleted(int index, Task task)
@@ -177,18 +182,6 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
         }
     }
 
-    /// <summary>Disposes a timer; what a faulty TimeProvider's timer throws there must not escape on a pool thread.</summary>
-    private static void DisposeQuietly(ITimer? timer)
-    {
-        try
-        {
-            timer?.Dispose();
-        }
-        catch (Exception)
-        {
-        }
-    }
-
     /// <summary>Disposes the stagger timer and any created after the race has ended.</summary>
     private void ReleaseTimer()
     {
@@ -200,23 +193,6 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
             _timer = null;
         }
 
-        DisposeQuietly(timer);
-    }
-
-    /// <summary>The stagger of one start: when it elapses, the operation after that start may start.</summary>
-    private sealed class Stagger
-    {
-        private readonly FirstSuccessfulRunner<T> _runner;
-
-        private readonly int _starts;
-
-        public Stagger(FirstSuccessfulRunner<T> runner, int starts)
-        {
-            _runner = runner;
-            _starts = starts;
-        }
-
-        /// <summary>Allows the start after this one's; nothing more when a failure has already allowed it.</summary>
-        public void Elapsed() => _runner.AllowStarts(_starts);
+        SafeDisposeTimeProvider.DisposeQuietly(timer);
     }
 }

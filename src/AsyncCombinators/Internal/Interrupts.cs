@@ -67,23 +67,12 @@ internal struct Interrupts
     }
 
     /// <summary>
-    /// Releases the registrations and disposes the timer, without waiting for a callback running elsewhere. A timer whose
-    /// Dispose throws (a faulty TimeProvider) cannot be helped here, and must not keep the wait from ending.
+    /// Releases the registrations and disposes the timer quietly, without waiting for a callback running elsewhere.
     /// </summary>
     public void Release()
     {
         Registrations.Release(_callRegistration);
         Registrations.Release(_enumeratorRegistration);
-        ITimer? timer = Interlocked.Exchange(ref _timer, null);
-        if (timer is not null)
-        {
-            try
-            {
-                timer.Dispose();
-            }
-            catch (Exception)
-            {
-            }
-        }
+        SafeDisposeTimeProvider.DisposeQuietly(Interlocked.Exchange(ref _timer, null));
     }
 }

@@ -34,6 +34,18 @@ internal sealed class SafeDisposeTimeProvider : TimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
         new SafeDisposeTimer(_inner.CreateTimer(callback, state, dueTime, period));
 
+    /// <summary>Disposes a caller's timer, swallowing what it throws: it must neither escape on a pool thread nor keep a wait from ending.</summary>
+    public static void DisposeQuietly(ITimer? timer)
+    {
+        try
+        {
+            timer?.Dispose();
+        }
+        catch (Exception)
+        {
+        }
+    }
+
     /// <summary>A timer whose Dispose swallows what the caller's timer throws.</summary>
     private sealed class SafeDisposeTimer : ITimer
     {
@@ -46,16 +58,7 @@ internal sealed class SafeDisposeTimeProvider : TimeProvider
 
         public bool Change(TimeSpan dueTime, TimeSpan period) => _inner.Change(dueTime, period);
 
-        public void Dispose()
-        {
-            try
-            {
-                _inner.Dispose();
-            }
-            catch (Exception)
-            {
-            }
-        }
+        public void Dispose() => DisposeQuietly(_inner);
 
         public ValueTask DisposeAsync()
         {

@@ -38,11 +38,9 @@ public sealed class TaskGroup : IAsyncDisposable
 
     /// <summary>The source of the children's token. Plain (no timer), so it holds nothing to release and is never disposed.</summary>
     private readonly CancellationTokenSource _source = new();
-    private readonly CancellationToken _token;
     private readonly CancellationToken _callerToken;
     private readonly CancellationTokenRegistration _callerRegistration;
     private readonly object _lock = new();
-    private readonly Action<Task> _onChildCompleted;
     private List<Exception>? _failures;
 
     /// <summary>The body's exception once recorded, so that the same exception from a child is not recorded twice.</summary>
@@ -65,8 +63,6 @@ public sealed class TaskGroup : IAsyncDisposable
     public TaskGroup(CancellationToken cancellationToken)
     {
         _callerToken = cancellationToken;
-        _token = _source.Token;
-        _onChildCompleted = OnChildCompleted;
         if (cancellationToken.CanBeCanceled)
         {
             _callerRegistration = Registrations.Register(s_onCallerCanceled, this, cancellationToken);
@@ -74,7 +70,7 @@ public sealed class TaskGroup : IAsyncDisposable
     }
 
     /// <summary>Gets the token every child receives: cancelled by the first child failure, <see cref="Cancel"/> or the caller's token.</summary>
-    public CancellationToken Token => _token;
+    public CancellationToken Token => _source.Token;
 
     /// <summary>Runs <paramref name="body"/> with a new group and waits for every child (asyncio <c>async with TaskGroup() as tg:</c>).</summary>
     /// <param name="body">The body; an exception it throws counts as a failure: it cancels the children and is included in the <see cref="AggregateException"/>.</param>
@@ -115,7 +111,7 @@ public sealed class TaskGroup : IAsyncDisposable
     {
         ThrowHelper.ThrowIfNull(operation, nameof(operation));
         Enter();
-        Task<T> child = Operations.Start(operation, _token);
+        Task<T> child = Operations.Start(operation, _source.Token);
         Track(child);
         return child;
     }
@@ -129,7 +125,7 @@ public sealed class TaskGroup : IAsyncDisposable
     {
         ThrowHelper.ThrowIfNull(operation, nameof(operation));
         Enter();
-        Task child = Operations.Start(operation, _token);
+        Task child = Operations.Start(operation, _source.Token);
         Track(child);
         return child;
     }
@@ -265,7 +261,9 @@ public sealed class TaskGroup : IAsyncDisposable
         }
         else
         {
-            child.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(new ChildContinuation(_onChildCompleted, child).Invoke);
+            // A local of this block, so that only a pending child allocates the closure.
+            Task pending = child;
+            pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => OnChildCompleted(pending));
         }
     }
 
@@ -346,18 +344,4 @@ public sealed class TaskGroup : IAsyncDisposable
     }
 
     private void CancelChildren() => Cancellation.CancelQuietly(_source);
-
-    private sealed class ChildContinuation
-    {
-        private readonly Action<Task> _onCompleted;
-        private readonly Task _child;
-
-        public ChildContinuation(Action<Task> onCompleted, Task child)
-        {
-            _onCompleted = onCompleted;
-            _child = child;
-        }
-
-        public void Invoke() => _onCompleted(_child);
-    }
 }
