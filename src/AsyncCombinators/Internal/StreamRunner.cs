@@ -189,14 +189,17 @@ internal sealed class OperationStreamRunner<TItem> : StreamRunner<TItem>
     /// <summary>Items are handed over in source order (Map's default).</summary>
     private readonly bool _ordered;
 
-    /// <summary>Completed operations not yet handed over, in completion order (unordered).</summary>
-    private readonly Queue<(int Index, Task Task)> _completed = new();
+    /// <summary>
+    /// Completed operations not yet handed over, by their place in the hand-over order: the operation's index (ordered)
+    /// or its arrival (unordered).
+    /// </summary>
+    private readonly Dictionary<int, (int Index, Task Task)> _completed = new();
 
-    /// <summary>Completed operations not yet handed over, by index (ordered).</summary>
-    private readonly Dictionary<int, Task> _completedByIndex = new();
+    /// <summary>How many completed operations have arrived; the place of the next in completion order.</summary>
+    private int _arrived;
 
-    /// <summary>The index the ordered consumer takes next.</summary>
-    private int _nextIndex;
+    /// <summary>How many items have been handed over; the place of the next.</summary>
+    private int _taken;
 
     public OperationStreamRunner(WorkSource source, Func<int, Task, TItem> toItem, bool isMap, bool ordered, int maxConcurrency, ConcurrencyOptions? options, CallerContext callerContext, CancellationToken cancellationToken)
         : base(source, maxConcurrency, options, callerContext, cancellationToken)
@@ -215,18 +218,20 @@ internal sealed class OperationStreamRunner<TItem> : StreamRunner<TItem>
 
     public override Take TryTake(out TItem item, out ValueTask wait)
     {
-        int index;
-        Task task;
+        (int Index, Task Task) next;
         lock (ItemsLock)
         {
-            if (!TryDequeueLocked(out index, out task))
+            // Map hands nothing more over once it has failed.
+            if ((_isMap && IsFailed) || !_completed.TryGetValue(_taken, out next))
             {
                 return WaitOrEndLocked(out item, out wait);
             }
+
+            _completed.Remove(_taken++);
         }
 
         wait = default;
-        item = _toItem(index, task);
+        item = _toItem(next.Index, next.Task);
         if (_isMap)
         {
             ReleaseSlot();
@@ -252,15 +257,7 @@ internal sealed class OperationStreamRunner<TItem> : StreamRunner<TItem>
                 return true;
             }
 
-            if (_ordered)
-            {
-                _completedByIndex.Add(index, task);
-            }
-            else
-            {
-                _completed.Enqueue((index, task));
-            }
-
+            _completed.Add(_ordered ? index : _arrived++, (index, task));
             wake = TakeWaiterLocked();
         }
 
@@ -282,37 +279,6 @@ internal sealed class OperationStreamRunner<TItem> : StreamRunner<TItem>
         lock (ItemsLock)
         {
             _completed.Clear();
-            _completedByIndex.Clear();
         }
-    }
-
-    private bool TryDequeueLocked(out int index, out Task task)
-    {
-        index = _nextIndex;
-        if (_isMap && IsFailed)
-        {
-            task = null!;
-            return false;
-        }
-
-        if (_ordered)
-        {
-            if (!_completedByIndex.TryGetValue(index, out task!))
-            {
-                return false;
-            }
-
-            _completedByIndex.Remove(_nextIndex++);
-            return true;
-        }
-
-        if (_completed.Count == 0)
-        {
-            task = null!;
-            return false;
-        }
-
-        (index, task) = _completed.Dequeue();
-        return true;
     }
 }
