@@ -59,11 +59,11 @@ internal abstract class StreamRunner<TItem> : OperationRunner
     /// <summary>Takes the next item, or a wait for one, or finds the end.</summary>
     public abstract Take TryTake(out TItem item, out ValueTask wait);
 
-    /// <summary>Stops the run (the consumer left the loop).</summary>
-    public abstract void Abandon();
+    /// <summary>Stops the run (the consumer left the loop): nothing more starts and what runs is cancelled.</summary>
+    public void Abandon() => CloseAndStop(null);
 
     /// <summary>Ends the run with a <see cref="TimeoutException"/> after the items completed so far.</summary>
-    public void TimeOut() => Fail(new TimeoutException("The operations did not all complete within the timeout."));
+    public void TimeOut() => CloseAndStop(new TimeoutException("The operations did not all complete within the timeout."));
 
     /// <summary>Throws what ended the run, if anything did.</summary>
     public void ThrowIfFailed() => _failure?.Throw();
@@ -88,16 +88,24 @@ internal abstract class StreamRunner<TItem> : OperationRunner
             }
         }
 
+        OnClosed();
         return true;
     }
 
-    /// <summary>Ends the run with <paramref name="exception"/>, unless it is closed or has ended: nothing more starts and the running operations are cancelled.</summary>
-    protected void Fail(Exception exception)
+    /// <summary>Closes the run as <see cref="Close"/> does, then stops it: nothing more starts and what runs is cancelled.</summary>
+    protected void CloseAndStop(Exception? failure)
     {
-        if (Close(exception))
+        // Closing may free slots at once (Merge: each source holding an item ends): no start may land there before Stop.
+        RefuseStarts();
+        if (Close(failure))
         {
             Stop();
         }
+    }
+
+    /// <summary>Called once, outside the lock, when the run has been closed.</summary>
+    protected virtual void OnClosed()
+    {
     }
 
     /// <summary>The consumer finds nothing to take: it waits, or finds the end.</summary>
@@ -209,13 +217,6 @@ internal sealed class OperationStreamRunner<TItem> : StreamRunner<TItem>
         _ordered = ordered;
     }
 
-    /// <summary>Stops the run: nothing more starts and the running operations are cancelled.</summary>
-    public override void Abandon()
-    {
-        Close(null);
-        Stop();
-    }
-
     public override Take TryTake(out TItem item, out ValueTask wait)
     {
         (int Index, Task Task) next;
@@ -244,7 +245,7 @@ internal sealed class OperationStreamRunner<TItem> : StreamRunner<TItem>
     {
         if (_isMap && !task.IsSucceeded() && !(CanceledOperations && Operations.EndedCanceled(task)))
         {
-            Fail(Outcome.FromCompletedTask(task).Exception!);
+            CloseAndStop(Outcome.FromCompletedTask(task).Exception);
             return true;
         }
 
@@ -270,7 +271,7 @@ internal sealed class OperationStreamRunner<TItem> : StreamRunner<TItem>
         return !_isMap;
     }
 
-    protected override void OnSourceFailed(Exception exception) => Fail(exception);
+    protected override void OnSourceFailed(Exception exception) => CloseAndStop(exception);
 
     protected override void OnCallerCanceledCore()
     {

@@ -32,15 +32,6 @@ internal sealed class MergeRunner<T> : StreamRunner<T>
         return runner;
     }
 
-    /// <summary>Stops the run: every source being enumerated is cancelled and disposed.</summary>
-    public override void Abandon()
-    {
-        // Closing lets every source holding an item end at once; the slot each frees must not start the next source.
-        RefuseStarts();
-        CloseChannel(null);
-        Stop();
-    }
-
     public override Take TryTake(out T item, out ValueTask wait)
     {
         AsyncSignal taken;
@@ -64,13 +55,9 @@ internal sealed class MergeRunner<T> : StreamRunner<T>
     {
         if (!task.IsSucceeded() && !(CanceledOperations && Operations.EndedCanceled(task)))
         {
-            // As when the consumer leaves. The channel is closed before the token is cancelled, so that this failure,
-            // not one a source raises as it reacts to the cancellation, is what the consumer gets.
-            RefuseStarts();
-            if (CloseChannel(Outcome.FromCompletedTask(task).Exception))
-            {
-                Stop();
-            }
+            // The run is closed before the token is cancelled, so that this failure, not one a source raises as it reacts
+            // to the cancellation, is what the consumer gets.
+            CloseAndStop(Outcome.FromCompletedTask(task).Exception);
         }
 
         return true;
@@ -79,7 +66,23 @@ internal sealed class MergeRunner<T> : StreamRunner<T>
     protected override void OnSourceFailed(Exception exception) =>
         System.Diagnostics.Debug.Fail("The sources are an array of the runner's own: reading it cannot fail.", exception.ToString());
 
-    protected override void OnCallerCanceledCore() => CloseChannel(new OperationCanceledException(CallerToken));
+    protected override void OnCallerCanceledCore() => Close(new OperationCanceledException(CallerToken));
+
+    /// <summary>Sources stop publishing, and those waiting for their item to be taken go on (to their end).</summary>
+    protected override void OnClosed()
+    {
+        (T Item, AsyncSignal Taken)[] waiting;
+        lock (ItemsLock)
+        {
+            waiting = _ready.ToArray();
+            _ready.Clear();
+        }
+
+        foreach ((T _, AsyncSignal taken) in waiting)
+        {
+            taken.Set();
+        }
+    }
 
     /// <summary>Enumerates one source, handing its items over one at a time; started by the runner on the caller's context.</summary>
     private async Task DrainAsync(IAsyncEnumerable<T> source, CancellationToken token)
@@ -123,31 +126,5 @@ internal sealed class MergeRunner<T> : StreamRunner<T>
         }
 
         return wait;
-    }
-
-    /// <summary>
-    /// Closes the channel: sources stop publishing, and those waiting for their item to be taken go on (to their end).
-    /// Returns whether this was the first close; its exception, if any, is what the consumer gets.
-    /// </summary>
-    private bool CloseChannel(Exception? failure)
-    {
-        if (!Close(failure))
-        {
-            return false;
-        }
-
-        (T Item, AsyncSignal Taken)[] waiting;
-        lock (ItemsLock)
-        {
-            waiting = _ready.ToArray();
-            _ready.Clear();
-        }
-
-        foreach ((T _, AsyncSignal taken) in waiting)
-        {
-            taken.Set();
-        }
-
-        return true;
     }
 }
