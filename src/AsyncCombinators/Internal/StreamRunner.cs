@@ -131,18 +131,16 @@ internal abstract class StreamRunner<TItem> : OperationRunner
         return waiting;
     }
 
-    /// <summary>Wakes the consumer that <see cref="TakeWaiterLocked"/> found waiting; its continuation runs asynchronously.</summary>
-    protected void WakeConsumer() => _signal.Set();
-
     /// <summary>
-    /// Wakes the consumer that <see cref="TakeWaiterLocked"/> found waiting. On a pool thread with no context of its own,
-    /// the consumer goes on right here, as an await of a completed operation would: a hop to another pool thread for
-    /// every item would make each handed-over item cost a thread-pool round trip, and the slot it holds would wait for
-    /// it. Elsewhere (a context, a dedicated thread), the consumer is resumed asynchronously.
+    /// Wakes the consumer that <see cref="TakeWaiterLocked"/> found waiting, asynchronously unless <paramref name="mayRunHere"/>.
+    /// Then, on a pool thread with no context of its own, the consumer goes on right here, as an await of a completed
+    /// operation would: a hop to another pool thread for every item would make each handed-over item cost a thread-pool
+    /// round trip, and the slot it holds would wait for it. Elsewhere (a context, a dedicated thread), it is resumed
+    /// asynchronously.
     /// </summary>
-    protected void WakeConsumerHere()
+    protected void WakeConsumer(bool mayRunHere)
     {
-        if (SynchronizationContext.Current is null && TaskScheduler.Current == TaskScheduler.Default && Thread.CurrentThread.IsThreadPoolThread)
+        if (mayRunHere && SynchronizationContext.Current is null && TaskScheduler.Current == TaskScheduler.Default && Thread.CurrentThread.IsThreadPoolThread)
         {
             _signal.SetInline();
         }
@@ -173,7 +171,7 @@ internal abstract class StreamRunner<TItem> : OperationRunner
 
         if (wake)
         {
-            _signal.Set();
+            WakeConsumer(mayRunHere: false);
         }
 
         _allStopped.TrySetResult(true);
@@ -264,7 +262,7 @@ internal sealed class OperationStreamRunner<TItem> : StreamRunner<TItem>
 
         if (wake)
         {
-            WakeConsumerHere();
+            WakeConsumer(mayRunHere: true);
         }
 
         // Map: a queued item keeps its slot until the consumer takes it.

@@ -122,7 +122,8 @@ internal sealed class MergeRunner<T> : StreamRunner<T>
 
         if (wake)
         {
-            WakeConsumer();
+            // Asynchronously: inline, the consumer's loop would run inside this source's drain, before it awaits the hand-over.
+            WakeConsumer(mayRunHere: false);
         }
 
         return wait;
