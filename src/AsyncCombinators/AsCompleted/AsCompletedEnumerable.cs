@@ -87,7 +87,7 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
         /// <summary>The consumer's MoveNextAsync, when it waits.</summary>
         private ManualResetValueTaskSourceCore<bool> _signal;
 
-        /// <summary>A continuation per pending input: the source whose token removes them all.</summary>
+        /// <summary>A continuation per pending input: the source whose token removes them all; none when every input was complete.</summary>
         private CancellationTokenSource? _detach;
 
         /// <summary>The timer and the registrations on both tokens.</summary>
@@ -117,13 +117,10 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
             _signal.RunContinuationsAsynchronously = true;
             Current = null!;
 
-            bool allQueued;
-
             // Under the lock: an input that completes on another thread while this loop runs queues itself from its
             // continuation, and both would otherwise move the tail at once.
             lock (_lock)
             {
-                CancellationToken detachToken = default;
                 foreach (TTask task in tasks)
                 {
                     if (task.IsCompleted)
@@ -133,22 +130,16 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                     }
                     else
                     {
-                        if (_detach is null)
-                        {
-                            _detach = new CancellationTokenSource();
-                            detachToken = _detach.Token;
-                        }
-
-                        _ = task.ContinueWith(s_onInputCompleted, this, detachToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                        _detach ??= new CancellationTokenSource();
+                        _ = task.ContinueWith(s_onInputCompleted, this, _detach.Token, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     }
                 }
-
-                allQueued = _tail == tasks.Length;
             }
 
             try
             {
-                _interrupts.Arm(this, allQueued ? Timeout.InfiniteTimeSpan : timeout, timeProvider, s_onTimeout, s_onCanceled, callToken, enumeratorToken);
+                // With every input complete (no continuation), there is nothing left for a timeout to cut short.
+                _interrupts.Arm(this, _detach is null ? Timeout.InfiniteTimeSpan : timeout, timeProvider, s_onTimeout, s_onCanceled, callToken, enumeratorToken);
             }
             catch (Exception)
             {
@@ -227,17 +218,15 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                     return;
                 }
 
+                _queue[_tail++] = task;
                 if (!_waiting)
                 {
-                    _queue[_tail++] = task;
                     return;
                 }
 
-                // The consumer waits, so the queue is empty: hand the task over directly.
+                // The consumer waits, so the queue was empty: hand the task over directly.
                 _waiting = false;
-                _queue[_tail++] = task;
-                _head++;
-                Current = task;
+                Current = _queue[_head++]!;
             }
 
             _signal.SetResult(true);
@@ -246,7 +235,6 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
         private void Stop(int reason, CancellationToken token)
         {
             bool wake;
-            bool handOver = false;
             lock (_lock)
             {
                 if (_state != Running)
@@ -263,12 +251,6 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
 
                 wake = _waiting;
                 _waiting = false;
-                // An input may have completed with its continuation not run yet when the timer fired.
-                if (wake && _head < _tail && reason == TimedOut)
-                {
-                    Current = _queue[_head++]!;
-                    handOver = true;
-                }
             }
 
             _interrupts.Release();
@@ -279,26 +261,28 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                 _detach.Dispose();
             }
 
-            if (handOver)
+            // Stopped, and the consumer waits: nothing else moves the queue, so the hand-over needs no lock.
+            if (!wake)
             {
-                _signal.SetResult(true);
                 return;
             }
 
-            if (wake)
+            switch (reason)
             {
-                switch (reason)
-                {
-                    case TimedOut:
-                        _signal.SetException(CreateTimeoutException());
-                        break;
-                    case Canceled:
-                        _signal.SetException(new OperationCanceledException(token));
-                        break;
-                    default:
-                        _signal.SetResult(false);
-                        break;
-                }
+                case TimedOut when _head < _tail:
+                    // An input may have completed with its continuation not run yet when the timer fired.
+                    Current = _queue[_head++]!;
+                    _signal.SetResult(true);
+                    break;
+                case TimedOut:
+                    _signal.SetException(CreateTimeoutException());
+                    break;
+                case Canceled:
+                    _signal.SetException(new OperationCanceledException(token));
+                    break;
+                default:
+                    _signal.SetResult(false);
+                    break;
             }
         }
 

@@ -7,33 +7,20 @@ using System.Threading.Tasks;
 namespace AsyncCombinators.Internal;
 
 /// <summary>
-/// The enumerable of AsCompleted over operations and of Map: each enumeration is an independent run over a fresh
-/// enumeration of the source, started at the first MoveNextAsync; its deadline (if any) is measured, and the caller's
-/// context captured, at GetAsyncEnumerator.
+/// The enumerable of a <see cref="StreamRunner{TItem}"/>: each enumeration is an independent run, started at the first
+/// MoveNextAsync; its deadline (if any) is measured, and the caller's context captured, at GetAsyncEnumerator.
 /// </summary>
 /// <typeparam name="TItem">What the enumeration yields.</typeparam>
-internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
+internal abstract class StreamEnumerableBase<TItem> : IAsyncEnumerable<TItem>
 {
     private static readonly TimerCallback s_onTimeout = static state => ((StreamRunner<TItem>)state!).TimeOut();
 
-    private readonly Func<WorkSource> _newSource;
-    private readonly Func<int, Task, TItem> _toItem;
-    private readonly bool _isMap;
-    private readonly bool _ordered;
-    private readonly int _maxConcurrency;
-    private readonly ConcurrencyOptions? _options;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
     private readonly CancellationToken _cancellationToken;
 
-    public StreamEnumerable(Func<WorkSource> newSource, Func<int, Task, TItem> toItem, bool isMap, bool ordered, int maxConcurrency, ConcurrencyOptions? options, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    protected StreamEnumerableBase(TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        _newSource = newSource;
-        _toItem = toItem;
-        _isMap = isMap;
-        _ordered = ordered;
-        _maxConcurrency = maxConcurrency;
-        _options = options;
         _timeout = timeout;
         _timeProvider = timeProvider;
         _cancellationToken = cancellationToken;
@@ -45,11 +32,14 @@ internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
         return EnumerateAsync(startedAt, CallerContext.Capture(), default).GetAsyncEnumerator(cancellationToken);
     }
 
+    /// <summary>Makes the runner of one enumeration, not started yet.</summary>
+    protected abstract StreamRunner<TItem> CreateRunner(CallerContext callerContext, CancellationToken token);
+
     private async IAsyncEnumerable<TItem> EnumerateAsync(long startedAt, CallerContext callerContext, [EnumeratorCancellation] CancellationToken enumeratorToken)
     {
         using CancellationTokenSource? linked = Cancellation.Combine(out CancellationToken token, _cancellationToken, enumeratorToken);
 
-        var runner = new StreamRunner<TItem>(_newSource(), _toItem, _isMap, _ordered, _maxConcurrency, _options, callerContext, token);
+        StreamRunner<TItem> runner = CreateRunner(callerContext, token);
         ITimer? timer = null;
 
         // Whether the enumeration ends by its own throw or end, rather than by the consumer leaving the loop.
@@ -116,4 +106,32 @@ internal sealed class StreamEnumerable<TItem> : IAsyncEnumerable<TItem>
             }
         }
     }
+}
+
+/// <summary>
+/// The enumerable of AsCompleted over operations and of Map: each enumeration runs over a fresh enumeration of the source.
+/// </summary>
+/// <typeparam name="TItem">What the enumeration yields.</typeparam>
+internal sealed class StreamEnumerable<TItem> : StreamEnumerableBase<TItem>
+{
+    private readonly Func<WorkSource> _newSource;
+    private readonly Func<int, Task, TItem> _toItem;
+    private readonly bool _isMap;
+    private readonly bool _ordered;
+    private readonly int _maxConcurrency;
+    private readonly ConcurrencyOptions? _options;
+
+    public StreamEnumerable(Func<WorkSource> newSource, Func<int, Task, TItem> toItem, bool isMap, bool ordered, int maxConcurrency, ConcurrencyOptions? options, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+        : base(timeout, timeProvider, cancellationToken)
+    {
+        _newSource = newSource;
+        _toItem = toItem;
+        _isMap = isMap;
+        _ordered = ordered;
+        _maxConcurrency = maxConcurrency;
+        _options = options;
+    }
+
+    protected override StreamRunner<TItem> CreateRunner(CallerContext callerContext, CancellationToken token) =>
+        new OperationStreamRunner<TItem>(_newSource(), _toItem, _isMap, _ordered, _maxConcurrency, _options, callerContext, token);
 }
