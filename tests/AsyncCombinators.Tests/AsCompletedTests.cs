@@ -210,6 +210,22 @@ public class AsCompletedTests
     }
 
     [Fact]
+    public async Task AsCompleted_Canceled_WaitingAndLaterMoveNextThrowTheSameExceptionType()
+    {
+        using var cts = new CancellationTokenSource();
+        var a = Source<int>();
+        await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { a.Task }, cts.Token).GetAsyncEnumerator();
+        ValueTask<bool> waiting = e.MoveNextAsync();
+        cts.Cancel();
+        (await FluentActions.Awaiting(() => waiting.AsTask().Guard()).Should().ThrowExactlyAsync<OperationCanceledException>())
+            .Which.CancellationToken.Should().Be(cts.Token);
+        ValueTask<bool> later = e.MoveNextAsync();
+        later.IsCanceled.Should().BeTrue();
+        (await FluentActions.Awaiting(async () => await later).Should().ThrowExactlyAsync<OperationCanceledException>())
+            .Which.CancellationToken.Should().Be(cts.Token);
+    }
+
+    [Fact]
     public async Task AsCompleted_WithCancellation_MoveNextThrowsOperationCanceled()
     {
         using var cts = new CancellationTokenSource();

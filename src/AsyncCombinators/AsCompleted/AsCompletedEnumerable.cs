@@ -162,7 +162,11 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                 switch (_state)
                 {
                     case Canceled:
-                        return new ValueTask<bool>(Task.FromCanceled<bool>(_canceledBy));
+                        // The same OperationCanceledException a waiting consumer gets (Task.FromCanceled would throw a
+                        // TaskCanceledException), and a canceled ValueTask, through the signal.
+                        _signal.Reset();
+                        _signal.SetException(new OperationCanceledException(_canceledBy));
+                        return new ValueTask<bool>(this, _signal.Version);
                     case Disposed:
                         return new ValueTask<bool>(false);
                 }
