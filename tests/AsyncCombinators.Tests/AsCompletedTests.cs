@@ -226,6 +226,24 @@ public class AsCompletedTests
     }
 
     [Fact]
+    public async Task AsCompleted_CallAndEnumeratorTokens_OperationCanceledCarriesTheOneThatCanceled()
+    {
+        using var call = new CancellationTokenSource();
+        using var enumeration = new CancellationTokenSource();
+        var a = Source<int>();
+        await using IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { a.Task }, call.Token).GetAsyncEnumerator(enumeration.Token);
+        ValueTask<bool> waiting = e.MoveNextAsync();
+
+        enumeration.Cancel();
+
+        (await FluentActions.Awaiting(() => waiting.AsTask().Guard()).Should().ThrowExactlyAsync<OperationCanceledException>())
+            .Which.CancellationToken.Should().Be(enumeration.Token);
+        call.Cancel();
+        (await FluentActions.Awaiting(async () => await e.MoveNextAsync()).Should().ThrowExactlyAsync<OperationCanceledException>())
+            .Which.CancellationToken.Should().Be(enumeration.Token, "the enumeration ended through the first cancellation");
+    }
+
+    [Fact]
     public async Task AsCompleted_WithCancellation_MoveNextThrowsOperationCanceled()
     {
         using var cts = new CancellationTokenSource();

@@ -455,6 +455,27 @@ public class WaitForTests
         await FluentActions.Awaiting(() => faulted.Guard()).Should().ThrowAsync<FormatException>();
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(-1)]
+    public async Task WaitFor_Hot_CallerCancels_CanceledWithTheCallersToken(int timeoutSeconds)
+    {
+        TimeSpan timeout = timeoutSeconds < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(timeoutSeconds);
+        using var cts = new CancellationTokenSource();
+        var typed = Source<int>();
+        var plain = Source();
+        Task<int> typedWait = Async.WaitFor(typed.Task, timeout, new FakeTimeProvider(), cts.Token);
+        Task plainWait = Async.WaitFor(plain.Task, timeout, new FakeTimeProvider(), cts.Token);
+
+        cts.Cancel();
+
+        (await FluentActions.Awaiting(() => typedWait.Guard()).Should().ThrowAsync<OperationCanceledException>()).Which.CancellationToken.Should().Be(cts.Token);
+        (await FluentActions.Awaiting(() => plainWait.Guard()).Should().ThrowAsync<OperationCanceledException>()).Which.CancellationToken.Should().Be(cts.Token);
+        typedWait.IsCanceled.Should().BeTrue();
+        plainWait.IsCanceled.Should().BeTrue();
+        typed.Task.IsCompleted.Should().BeFalse("the task cannot be cancelled and runs on");
+    }
+
     [Fact]
     public void WaitFor_ColdOperationFinishesFirst_NothingLeftOnCallerToken()
     {

@@ -74,6 +74,30 @@ public class WaitTests
     }
 
     [Fact]
+    public async Task Wait_FirstException_InputCanceledBeforeTheCall_DoesNotEndTheWait()
+    {
+        var time = new FakeTimeProvider();
+        Task<int> canceled = Canceled<int>();
+        var a = Source<int>();
+        var b = Source<int>();
+        Task<WaitResult<Task<int>>> untimed = Async.Wait(new[] { canceled, a.Task }, ReturnWhen.FirstException);
+        Task<WaitResult<Task<int>>> timed = Async.Wait(new[] { canceled, b.Task }, ReturnWhen.FirstException, TimeSpan.FromSeconds(5), time, CancellationToken.None);
+
+        untimed.IsCompleted.Should().BeFalse("a canceled input is not an exception for FirstException");
+        timed.IsCompleted.Should().BeFalse("a canceled input is not an exception for FirstException");
+
+        a.SetResult(1);
+        var (done, pending) = await untimed.Guard();
+        done.Should().Equal(canceled, a.Task);
+        pending.Should().BeEmpty();
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        (done, pending) = await timed.Guard();
+        done.Should().Equal(canceled);
+        pending.Should().Equal(b.Task);
+    }
+
+    [Fact]
     public void Wait_ConditionAlreadyHolds_CompletesSynchronously()
     {
         var pending = Source<int>();
