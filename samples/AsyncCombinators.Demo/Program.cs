@@ -75,7 +75,7 @@ internal static class Program
             Log(reply.IsCompletedSuccessfully ? $"  arrived: {reply.Result}" : $"  arrived failed: {reply.Exception!.InnerException!.Message}");
         }
 
-        Task<string> slow = Service("slow-replica", 2000);
+        Task<string> slow = Service("slow-replica", 600);
         try
         {
             await foreach (Task<string> reply in Async.AsCompleted(new[] { Service("fast-replica", 50), slow }, TimeSpan.FromMilliseconds(300)))
@@ -87,6 +87,8 @@ internal static class Program
         {
             Log("  deadline of 300 ms passed: AsCompleted threw TimeoutException; the slow call is left running");
         }
+
+        await slow; // let it finish before the next section
     }
 
     private static async Task WaitDemo()

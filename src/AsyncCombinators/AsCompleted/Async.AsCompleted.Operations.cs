@@ -223,9 +223,9 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(jobs, maxConcurrency: 4))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine(task.IsCompletedSuccessfully ? $"job {index} done" : $"job {index} failed");
     /// }
     /// </code>
     /// </example>
@@ -256,9 +256,9 @@ public static partial class Async
     /// <exception cref="ArgumentException"><paramref name="operations"/> contains a <see langword="null"/> element.</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(jobs, maxConcurrency: 4))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine(task.IsCompletedSuccessfully ? $"job {index} done" : $"job {index} failed");
     /// }
     /// </code>
     /// </example>
@@ -295,9 +295,9 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days)</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(jobs, maxConcurrency: 4))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine(task.IsCompletedSuccessfully ? $"job {index} done" : $"job {index} failed");
     /// }
     /// </code>
     /// </example>
@@ -336,9 +336,9 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days)</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(jobs, maxConcurrency: 4))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine(task.IsCompletedSuccessfully ? $"job {index} done" : $"job {index} failed");
     /// }
     /// </code>
     /// </example>
@@ -377,9 +377,9 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days)</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(jobs, maxConcurrency: 4))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine(task.IsCompletedSuccessfully ? $"job {index} done" : $"job {index} failed");
     /// }
     /// </code>
     /// </example>

@@ -33,9 +33,9 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(urls, (url, ct) => http.GetStringAsync(url, ct), maxConcurrency: 8))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine($"{urls[index]}: {(await task).Length} chars");
     /// }
     /// </code>
     /// </example>
@@ -71,9 +71,9 @@ public static partial class Async
     /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(urls, (url, ct) => http.GetStringAsync(url, ct), maxConcurrency: 8))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine($"{urls[index]}: {(await task).Length} chars");
     /// }
     /// </code>
     /// </example>
@@ -115,9 +115,9 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days)</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(urls, (url, ct) => http.GetStringAsync(url, ct), maxConcurrency: 8))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine($"{urls[index]}: {(await task).Length} chars");
     /// }
     /// </code>
     /// </example>
@@ -161,9 +161,9 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days)</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(urls, (url, ct) => http.GetStringAsync(url, ct), maxConcurrency: 8))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine($"{urls[index]}: {(await task).Length} chars");
     /// }
     /// </code>
     /// </example>
@@ -207,9 +207,9 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days)</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(urls, (url, ct) => http.GetStringAsync(url, ct), maxConcurrency: 8))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine($"{urls[index]}: {(await task).Length} chars");
     /// }
     /// </code>
     /// </example>
@@ -246,9 +246,9 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(files, (file, ct) => UploadAsync(file, ct), maxConcurrency: 4))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine(task.IsCompletedSuccessfully ? $"{files[index]} uploaded" : $"{files[index]} failed");
     /// }
     /// </code>
     /// </example>
@@ -283,9 +283,9 @@ public static partial class Async
     /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(files, (file, ct) => UploadAsync(file, ct), maxConcurrency: 4))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine(task.IsCompletedSuccessfully ? $"{files[index]} uploaded" : $"{files[index]} failed");
     /// }
     /// </code>
     /// </example>
@@ -326,9 +326,9 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days)</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(files, (file, ct) => UploadAsync(file, ct), maxConcurrency: 4))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine(task.IsCompletedSuccessfully ? $"{files[index]} uploaded" : $"{files[index]} failed");
     /// }
     /// </code>
     /// </example>
@@ -371,9 +371,9 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1, or <paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days)</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(files, (file, ct) => UploadAsync(file, ct), maxConcurrency: 4))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine(task.IsCompletedSuccessfully ? $"{files[index]} uploaded" : $"{files[index]} failed");
     /// }
     /// </code>
     /// </example>
@@ -416,9 +416,9 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="uint.MaxValue"/> - 1 milliseconds (about 49.7 days)</exception>
     /// <example>
     /// <code>
-    /// await foreach (var (index, task) in Async.AsCompleted(downloads, maxConcurrency: 4))
+    /// await foreach (var (index, task) in Async.AsCompleted(files, (file, ct) => UploadAsync(file, ct), maxConcurrency: 4))
     /// {
-    ///     Console.WriteLine($"#{index}: {await task}");
+    ///     Console.WriteLine(task.IsCompletedSuccessfully ? $"{files[index]} uploaded" : $"{files[index]} failed");
     /// }
     /// </code>
     /// </example>

@@ -75,9 +75,10 @@ public static partial class Async
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="tasks">The tasks (hot). Enumerated once and validated at the call; a task passed twice is yielded once.</param>
     /// <param name="timeout">
-    /// The limit, measured from GetAsyncEnumerator (C# iterators are lazy; asyncio measures from the call);
-    /// <see langword="null"/> or <see cref="Timeout.InfiniteTimeSpan"/>: none. Tasks completed before the deadline are still
-    /// yielded; then MoveNextAsync throws <see cref="TimeoutException"/>. Pending tasks are not cancelled.
+    /// The limit, measured from GetAsyncEnumerator (C# iterators are lazy; asyncio 3.13 and later measure from the call,
+    /// 3.12 from the first iteration); <see langword="null"/> or <see cref="Timeout.InfiniteTimeSpan"/>: none. Tasks
+    /// completed before the deadline are still yielded; then MoveNextAsync throws <see cref="TimeoutException"/>. Pending
+    /// tasks are not cancelled.
     /// </param>
     /// <param name="timeProvider">The clock of the timeout.</param>
     /// <param name="cancellationToken">

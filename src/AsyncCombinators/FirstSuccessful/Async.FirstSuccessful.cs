@@ -28,9 +28,8 @@ public static partial class Async
     /// </returns>
     /// <remarks>
     /// The first success wins and stays the winner: a cancelled loser that returns a value anyway, after the winner, is
-    /// dropped (CPython 3.11's <c>staggered_race</c> raises an AssertionError there; later versions keep the first winner
-    /// too). Operations start where the caller runs (its synchronization context or task scheduler), including those the
-    /// stagger timer starts.
+    /// dropped (CPython 3.12's <c>staggered_race</c> raises an AssertionError there). Operations start where the caller runs
+    /// (its synchronization context or task scheduler), including those the stagger timer starts.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="operations"/> is empty or contains a <see langword="null"/> element.</exception>

@@ -95,7 +95,7 @@ public static partial class Async
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1.</exception>
     /// <example>
     /// <code>
-    /// string[] pages = await Async.Gather(urls, (url, ct) =&gt; http.GetStringAsync(url, ct), maxConcurrency: 8, cancellationToken: ct);
+    /// await Async.Gather(files, (file, ct) => UploadAsync(file, ct), maxConcurrency: 4, cancellationToken: ct);
     /// </code>
     /// </example>
     public static Task Gather<TSource>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, int maxConcurrency = Validate.Unbounded, CancellationToken cancellationToken = default)
@@ -122,7 +122,7 @@ public static partial class Async
     /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="selector"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <example>
     /// <code>
-    /// string[] pages = await Async.Gather(urls, (url, ct) =&gt; http.GetStringAsync(url, ct), maxConcurrency: 8, cancellationToken: ct);
+    /// await Async.Gather(files, (file, ct) => UploadAsync(file, ct), maxConcurrency: 4, cancellationToken: ct);
     /// </code>
     /// </example>
     public static Task Gather<TSource>(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector, ConcurrencyOptions options, CancellationToken cancellationToken = default)

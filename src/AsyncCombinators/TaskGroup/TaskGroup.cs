@@ -27,7 +27,7 @@ namespace AsyncCombinators;
 /// await TaskGroup.RunAsync(async group =>
 /// {
 ///     Task&lt;User&gt; user = group.Run(ct => GetUserAsync(id, ct));
-///     group.Run(ct => AuditAsync(id, ct));
+///     _ = group.Run(ct => AuditAsync(id, ct));   // the group awaits and observes it
 ///     Console.WriteLine((await user).Name);
 /// }, cancellationToken);
 /// </code>
