@@ -284,6 +284,21 @@ public class ConcurrencyOptionsTests
     }
 
     [Fact]
+    public async Task RateLimiter_ThrowsOperationCanceledOfItsOwn_EndsThatOperationCanceledAsASynchronousThrowWould()
+    {
+        var clock = new FakeTimeProvider();
+        var own = new OperationCanceledException("the limiter's own timeout");
+        var limiter = new ScriptedRateLimiter(n => n == 1 ? throw own : new FixedLease(acquired: true), clock);
+        Outcome<int>[] outcomes = await Async.GatherOutcomes(Enumerable.Range(0, 3), (i, ct) => Task.FromResult(i), new ConcurrencyOptions { MaxConcurrency = 1, RateLimiter = limiter }).Guard();
+        outcomes.Select(o => o.IsCanceled).Should().Equal(false, true, false);
+
+        var limiter2 = new ScriptedRateLimiter(n => n == 1 ? throw own : new FixedLease(acquired: true), clock);
+        Task gather = Async.Gather(Enumerable.Range(0, 3), (i, ct) => Task.FromResult(i), new ConcurrencyOptions { MaxConcurrency = 1, RateLimiter = limiter2 });
+        await gather.WhenSettled();
+        gather.IsCanceled.Should().BeTrue("an operation ending canceled by itself first ends Gather canceled");
+    }
+
+    [Fact]
     public async Task RateLimiter_UnreadableRetryAfter_IsIgnoredAndBackOffApplies()
     {
         var clock = new FakeTimeProvider();
