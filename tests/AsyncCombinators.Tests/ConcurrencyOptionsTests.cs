@@ -261,6 +261,22 @@ public class ConcurrencyOptionsTests
     }
 
     [Fact]
+    public async Task RateLimiter_RefusedLeaseWhoseDisposeThrows_IsWaitedOutAndAskedAgain()
+    {
+        var clock = new FakeTimeProvider();
+        var limiter = new ScriptedRateLimiter(
+            n => new FixedLease(acquired: n > 0, retryAfter: n == 0 ? TimeSpan.FromSeconds(1) : null, disposeFailure: n == 0 ? new InvalidOperationException("lease") : null),
+            clock);
+
+        Task<int[]> run = Async.Gather(new[] { 7 }, (i, ct) => Task.FromResult(i), new ConcurrencyOptions { RateLimiter = limiter, TimeProvider = clock });
+        run.IsCompleted.Should().BeFalse("a refused lease is waited out, whatever its Dispose does");
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        (await run.Guard()).Should().Equal(7);
+        limiter.Requests.Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task RateLimiter_Throws_FailsThatOperation()
     {
         var clock = new FakeTimeProvider();
