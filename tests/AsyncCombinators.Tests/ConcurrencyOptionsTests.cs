@@ -261,6 +261,22 @@ public class ConcurrencyOptionsTests
     }
 
     [Fact]
+    public async Task RateLimiter_RefusedLeaseWhoseDisposeThrows_IsWaitedOutAndAskedAgain()
+    {
+        var clock = new FakeTimeProvider();
+        var limiter = new ScriptedRateLimiter(
+            n => new FixedLease(acquired: n > 0, retryAfter: n == 0 ? TimeSpan.FromSeconds(1) : null, disposeFailure: n == 0 ? new InvalidOperationException("lease") : null),
+            clock);
+
+        Task<int[]> run = Async.Gather(new[] { 7 }, (i, ct) => Task.FromResult(i), new ConcurrencyOptions { RateLimiter = limiter, TimeProvider = clock });
+        run.IsCompleted.Should().BeFalse("a refused lease is waited out, whatever its Dispose does");
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        (await run.Guard()).Should().Equal(7);
+        limiter.Requests.Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task RateLimiter_Throws_FailsThatOperation()
     {
         var clock = new FakeTimeProvider();
@@ -281,6 +297,21 @@ public class ConcurrencyOptionsTests
         }, new ConcurrencyOptions { MaxConcurrency = 1, RateLimiter = limiter2 }).Guard();
         (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(boom);
         started.Should().Equal(0);
+    }
+
+    [Fact]
+    public async Task RateLimiter_ThrowsOperationCanceledOfItsOwn_EndsThatOperationCanceledAsASynchronousThrowWould()
+    {
+        var clock = new FakeTimeProvider();
+        var own = new OperationCanceledException("the limiter's own timeout");
+        var limiter = new ScriptedRateLimiter(n => n == 1 ? throw own : new FixedLease(acquired: true), clock);
+        Outcome<int>[] outcomes = await Async.GatherOutcomes(Enumerable.Range(0, 3), (i, ct) => Task.FromResult(i), new ConcurrencyOptions { MaxConcurrency = 1, RateLimiter = limiter }).Guard();
+        outcomes.Select(o => o.IsCanceled).Should().Equal(false, true, false);
+
+        var limiter2 = new ScriptedRateLimiter(n => n == 1 ? throw own : new FixedLease(acquired: true), clock);
+        Task gather = Async.Gather(Enumerable.Range(0, 3), (i, ct) => Task.FromResult(i), new ConcurrencyOptions { MaxConcurrency = 1, RateLimiter = limiter2 });
+        await gather.WhenSettled();
+        gather.IsCanceled.Should().BeTrue("an operation ending canceled by itself first ends Gather canceled");
     }
 
     [Fact]

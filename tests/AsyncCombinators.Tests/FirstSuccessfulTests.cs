@@ -94,6 +94,33 @@ public class FirstSuccessfulTests
     }
 
     [Fact]
+    public async Task FirstSuccessful_CallerCancelsAndAnOperationReturnsAValueOnCancellation_ThrowsOperationCanceled()
+    {
+        using var cts = new CancellationTokenSource();
+        var fallback = Source<int>();
+        var loser = Source<int>();
+        Task<int> race = Async.FirstSuccessful(new Func<CancellationToken, Task<int>>[]
+        {
+            ct =>
+            {
+                // An operation that answers its cancellation with a fallback value instead of ending canceled.
+                ct.Register(() => fallback.TrySetResult(-1));
+                return fallback.Task;
+            },
+            ct =>
+            {
+                ct.Register(() => loser.TrySetCanceled(ct));
+                return loser.Task;
+            },
+        }, cancellationToken: cts.Token);
+
+        cts.Cancel();
+
+        await FluentActions.Awaiting(() => race.Guard()).Should().ThrowAsync<OperationCanceledException>();
+        fallback.Task.Result.Should().Be(-1, "the operation did return its fallback, which the cancelled race must not report as a success");
+    }
+
+    [Fact]
     public async Task FirstSuccessful_SynchronousSuccess_LaterOperationsNeverStart()
     {
         int started = 0;

@@ -85,6 +85,35 @@ public class MergeMoreTests
         next.Enumerations.Should().Be(0, "no source starts once one has failed");
     }
 
+    [Fact]
+    public async Task Merge_BreakWhenASourceDisposeThrows_LeavingTheLoopThrowsIt()
+    {
+        var other = new TrackingFeed(items: 0);
+        var throwing = new DisposeThrowingFeed(new FormatException("dispose"));
+        Func<Task> loop = async () =>
+        {
+            await foreach (int item in Async.Merge(new IAsyncEnumerable<int>[] { throwing, other }))
+            {
+                break;
+            }
+        };
+
+        (await loop.Should().ThrowAsync<FormatException>("an await foreach over the source itself would throw it")).Which.Should().BeSameAs(throwing.Failure);
+        other.Disposed.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Merge_BreakWhenASourceDisposeThrowsOperationCanceled_LeavingTheLoopDoesNotThrow()
+    {
+        var throwing = new DisposeThrowingFeed(new OperationCanceledException("cancelled by the leaving"));
+        await foreach (int item in Async.Merge(new IAsyncEnumerable<int>[] { throwing }))
+        {
+            break;
+        }
+
+        throwing.DisposeCalls.Should().Be(1, "the cancellation the leaving caused is no failure");
+    }
+
     /// <summary>A source whose first MoveNextAsync completes as <see cref="Move"/> does.</summary>
     private sealed class PendingSource : IAsyncEnumerable<int>, IAsyncEnumerator<int>
     {
@@ -97,5 +126,34 @@ public class MergeMoreTests
         public ValueTask<bool> MoveNextAsync() => new(Move.Task);
 
         public ValueTask DisposeAsync() => default;
+    }
+
+    /// <summary>An endless source whose DisposeAsync throws <see cref="Failure"/>.</summary>
+    private sealed class DisposeThrowingFeed : IAsyncEnumerable<int>, IAsyncEnumerator<int>
+    {
+        private int _disposeCalls;
+
+        public DisposeThrowingFeed(Exception failure) => Failure = failure;
+
+        public Exception Failure { get; }
+
+        public int DisposeCalls => Volatile.Read(ref _disposeCalls);
+
+        public int Current { get; private set; }
+
+        public IAsyncEnumerator<int> GetAsyncEnumerator(CancellationToken cancellationToken = default) => this;
+
+        public async ValueTask<bool> MoveNextAsync()
+        {
+            await Task.Yield();
+            Current++;
+            return true;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Interlocked.Increment(ref _disposeCalls);
+            return ValueTask.FromException(Failure);
+        }
     }
 }

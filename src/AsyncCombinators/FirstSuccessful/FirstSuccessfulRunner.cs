@@ -123,7 +123,10 @@ internal sealed class FirstSuccessfulRunner<T> : OperationRunner
         {
             if (task.IsSucceeded())
             {
-                if (_winner < 0)
+                // Once the caller's token has stopped the race, a value is no win: an operation may answer the cancellation
+                // with a fallback value, and the caller asked for OperationCanceledException (staggered_race raises
+                // CancelledError).
+                if (_winner < 0 && !StoppedByCaller)
                 {
                     _winner = index;
                     _value = ((Task<T>)task).Result;

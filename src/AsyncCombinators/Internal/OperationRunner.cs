@@ -405,7 +405,7 @@ internal abstract class OperationRunner
 
             if (index < 0)
             {
-                Release(lease);
+                RateGate.Release(lease);
                 return;
             }
 
@@ -454,7 +454,7 @@ internal abstract class OperationRunner
     private bool Complete(int index, Task task, RateLimitLease? lease)
     {
         task.Observe();
-        Release(lease);
+        RateGate.Release(lease);
         return FreeSlots(running: 1, slots: OnOperationCompleted(index, task) ? 1 : 0);
     }
 
@@ -467,18 +467,6 @@ internal abstract class OperationRunner
             _running -= running;
             _slotsHeld -= slots;
             return CanStartLocked();
-        }
-    }
-
-    /// <summary>Disposes a rate limiter's lease; a limiter that throws there must not fail the run or crash the thread.</summary>
-    private static void Release(RateLimitLease? lease)
-    {
-        try
-        {
-            lease?.Dispose();
-        }
-        catch (Exception)
-        {
         }
     }
 

@@ -81,7 +81,7 @@ internal sealed class RateGate
                 }
 
                 TimeSpan wait = ReadRetryAfter(lease) ?? backoff;
-                lease.Dispose();
+                Release(lease);
                 if (wait == backoff)
                 {
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
@@ -94,6 +94,21 @@ internal sealed class RateGate
         long started = _timeProvider.GetTimestamp();
         _nextStart = started > long.MaxValue - _interval ? long.MaxValue : started + _interval;
         return lease;
+    }
+
+    /// <summary>
+    /// Disposes a lease, granted or refused; a limiter that throws there must not fail the run or crash the thread (a
+    /// refused lease is no failure, whatever its Dispose does).
+    /// </summary>
+    public static void Release(RateLimitLease? lease)
+    {
+        try
+        {
+            lease?.Dispose();
+        }
+        catch (Exception)
+        {
+        }
     }
 
     /// <summary>

@@ -152,12 +152,17 @@ internal abstract class StreamRunner<TItem> : OperationRunner
 
     protected override void OnSourceDisposeFailed(Exception exception)
     {
+        RecordDisposeFailure(exception);
+        OnSourceFailed(exception);
+    }
+
+    /// <summary>Keeps the first failure of a dispose, for a consumer that leaves the loop (see <see cref="ThrowIfDisposeFailed"/>).</summary>
+    protected void RecordDisposeFailure(Exception exception)
+    {
         lock (ItemsLock)
         {
             _disposeFailure ??= ExceptionDispatchInfo.Capture(exception);
         }
-
-        OnSourceFailed(exception);
     }
 
     protected override void OnAllStopped()

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -11,13 +12,23 @@ namespace AsyncCombinators.Internal;
 /// </summary>
 internal abstract class WorkSource
 {
+    /// <summary>A selector that throws its item: how <see cref="Failed{TResult}"/> hands an exception to the conversion of a synchronous throw.</summary>
+    private static readonly Func<Exception, CancellationToken, Task> s_rethrow = static (exception, _) =>
+    {
+        ExceptionDispatchInfo.Capture(exception).Throw();
+        return null!;
+    };
+
     /// <summary>Advances to the next item; <see langword="false"/> at the end. An exception is the source failing.</summary>
     public abstract ValueTask<bool> MoveNextAsync(CancellationToken token);
 
     /// <summary>Starts the current item's operation; a synchronous throw comes back as a faulted or canceled task.</summary>
     public abstract Task Start(CancellationToken token);
 
-    /// <summary>A faulted task of the operations' type: an operation that failed before it could start (a rate limiter threw).</summary>
+    /// <summary>
+    /// The task of an operation that failed before it could start (a rate limiter threw), of the operations' type: ended as
+    /// the operation's own synchronous throw would end it.
+    /// </summary>
     public abstract Task Fail(Exception exception);
 
     /// <summary>Releases the source's enumerator, if one was made. An exception is the source failing.</summary>
@@ -29,6 +40,14 @@ internal abstract class WorkSource
     /// caller's context (a caller blocking that context would deadlock).
     /// </summary>
     public virtual bool IsKnownExhausted => false;
+
+    /// <summary>
+    /// Ends a task with <paramref name="exception"/> through the conversion a synchronous throw by the operation gets (an
+    /// <see cref="OperationCanceledException"/> ends it canceled, as an <see langword="async"/> method would end), so that
+    /// a limiter that throws fails the operation exactly as if the operation had thrown.
+    /// </summary>
+    protected static Task Failed<TResult>(Exception exception) =>
+        Operations.Invoke<Exception, TResult>(s_rethrow, exception, CancellationToken.None);
 }
 
 /// <summary>An <see cref="IEnumerable{T}"/> source and a selector returning a <see cref="Task"/> (a <see cref="Task{TResult}"/> when typed).</summary>
@@ -72,7 +91,7 @@ internal sealed class EnumerableSource<TSource, TResult> : WorkSource
 
     public override Task Start(CancellationToken token) => Operations.Invoke<TSource, TResult>(_selector, _current, token);
 
-    public override Task Fail(Exception exception) => Task.FromException<TResult>(exception);
+    public override Task Fail(Exception exception) => Failed<TResult>(exception);
 
     public override ValueTask DisposeAsync()
     {
@@ -112,7 +131,7 @@ internal sealed class AsyncEnumerableSource<TSource, TResult> : WorkSource
 
     public override Task Start(CancellationToken token) => Operations.Invoke<TSource, TResult>(_selector, _current, token);
 
-    public override Task Fail(Exception exception) => Task.FromException<TResult>(exception);
+    public override Task Fail(Exception exception) => Failed<TResult>(exception);
 
     public override ValueTask DisposeAsync()
     {

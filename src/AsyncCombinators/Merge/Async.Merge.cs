@@ -25,7 +25,8 @@ public static partial class Async
     /// consumer, so at most one item per source is held. Calls into the sources run on the caller's context, as an
     /// <c>await foreach</c> there would make them. A source failing (its GetAsyncEnumerator, MoveNextAsync or DisposeAsync
     /// throws): the others are cancelled and disposed, then MoveNextAsync throws that exception. Leaving the loop early
-    /// cancels and disposes every source being enumerated before DisposeAsync completes. An empty input yields nothing.
+    /// cancels and disposes every source being enumerated before DisposeAsync completes, which then throws what a source's
+    /// DisposeAsync threw (other than the cancellation), as an <c>await foreach</c> over it would. An empty input yields nothing.
     /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="sources"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sources"/> contains a <see langword="null"/> element.</exception>
@@ -58,7 +59,8 @@ public static partial class Async
     /// consumer, so at most one item per source is held. Calls into the sources run on the caller's context, as an
     /// <c>await foreach</c> there would make them. A source failing (its GetAsyncEnumerator, MoveNextAsync or DisposeAsync
     /// throws): the others are cancelled and disposed, then MoveNextAsync throws that exception. Leaving the loop early
-    /// cancels and disposes every source being enumerated before DisposeAsync completes. An empty input yields nothing.
+    /// cancels and disposes every source being enumerated before DisposeAsync completes, which then throws what a source's
+    /// DisposeAsync threw (other than the cancellation), as an <c>await foreach</c> over it would. An empty input yields nothing.
     /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="sources"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sources"/> contains a <see langword="null"/> element.</exception>

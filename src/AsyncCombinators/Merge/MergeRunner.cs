@@ -100,7 +100,23 @@ internal sealed class MergeRunner<T> : StreamRunner<T>
         }
         finally
         {
+            await DisposeSourceAsync(enumerator, onContext).ConfigureAwait(onContext);
+        }
+    }
+
+    /// <summary>Disposes one source; a failure ends its drain, and is also kept for a consumer that leaves the loop.</summary>
+    private async ValueTask DisposeSourceAsync(IAsyncEnumerator<T> enumerator, bool onContext)
+    {
+        try
+        {
             await enumerator.DisposeAsync().ConfigureAwait(onContext);
+        }
+        catch (Exception exception) when (!(exception is OperationCanceledException && CanceledOperations))
+        {
+            // The leaving closed the run, so the drain's fault is dropped: without this, nothing would tell the consumer,
+            // where an await foreach over the source itself would throw it. A cancellation the stop caused is no failure.
+            RecordDisposeFailure(exception);
+            throw;
         }
     }
 

@@ -130,10 +130,13 @@ public sealed class ScriptedRateLimiter : RateLimiter
 public sealed class FixedLease : RateLimitLease
 {
     private readonly Dictionary<string, object?> _metadata = new();
+    private readonly Exception? _disposeFailure;
 
-    public FixedLease(bool acquired, object? retryAfter = null)
+    /// <param name="disposeFailure">What Dispose throws (a faulty limiter), if anything.</param>
+    public FixedLease(bool acquired, object? retryAfter = null, Exception? disposeFailure = null)
     {
         IsAcquired = acquired;
+        _disposeFailure = disposeFailure;
         if (retryAfter is not null)
         {
             _metadata[MetadataName.RetryAfter.Name] = retryAfter;
@@ -152,6 +155,10 @@ public sealed class FixedLease : RateLimitLease
     {
         IsDisposed = true;
         base.Dispose(disposing);
+        if (_disposeFailure is not null)
+        {
+            throw _disposeFailure;
+        }
     }
 }
 
