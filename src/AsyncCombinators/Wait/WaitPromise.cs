@@ -11,7 +11,7 @@ namespace AsyncCombinators.Internal;
 /// nothing attached to an input once it has completed:
 /// <list type="bullet">
 /// <item>FirstCompleted: <see cref="Task.WhenAny(Task[])"/>, which detaches from the losers itself. When a timeout or the
-/// caller's token can end the wait first, WhenAny also watches a private sentinel task that the end completes, so it always
+/// caller's token can end the wait first, WhenAny also watches a private sentinel task that they complete, so it always
 /// ends. (Without either, <see cref="Start"/> makes no promise: see there.)</item>
 /// <item>AllCompleted when nothing can end the wait early: one shared delegate on each pending input and a countdown. The
 /// wait ends only when every input has completed, so nothing stays attached.</item>
@@ -32,8 +32,12 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
     private const int Attaching = 1;
     private const int EndedWhileAttaching = 2;
 
-    private static readonly Action<object?> s_onCanceled = static state => ((WaitPromise<TTask>)state!).Finish(canceled: true);
-    private static readonly TimerCallback s_onTimeout = static state => ((WaitPromise<TTask>)state!).Finish(canceled: false);
+    private const int ReasonInput = 0;
+    private const int ReasonTimeout = 1;
+    private const int ReasonCanceled = 2;
+
+    private static readonly Action<object?> s_onCanceled = static state => ((WaitPromise<TTask>)state!).OnInterrupted(ReasonCanceled);
+    private static readonly TimerCallback s_onTimeout = static state => ((WaitPromise<TTask>)state!).OnInterrupted(ReasonTimeout);
     private static readonly Action<Task, object?> s_onInputCompleted = static (task, state) => ((WaitPromise<TTask>)state!).OnInputCompleted(task);
     private static readonly Func<Task, object?, WaitResult<TTask>> s_splitAfterAny = static (_, owned) => Split((TTask[])owned!, doneInPlace: false);
 
@@ -60,6 +64,9 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
 
     /// <summary><see cref="Running"/> until the wait ends, then <see cref="Finished"/>.</summary>
     private int _state;
+
+    /// <summary>What ended a FirstCompleted wait through its sentinel: a timeout or a cancellation.</summary>
+    private int _reason;
 
     /// <summary>Whether the call is still attaching a continuation per input, and whether the wait ended meanwhile.</summary>
     private int _attaching;
@@ -158,7 +165,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
             {
                 // A TimeProvider is user code, and its CreateTimer may throw: the wait ends with that exception, and
                 // what it attached to the inputs is removed, as on any other end.
-                promise.Finish(canceled: false, failure: exception);
+                promise.Fail(exception);
             }
         }
 
@@ -174,8 +181,8 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
         System.Threading.Tasks.Task.WhenAny(inputs).ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(OnAnyCompleted);
     }
 
-    /// <summary>WhenAny has ended: through an input, or through the sentinel once the wait has ended already.</summary>
-    private void OnAnyCompleted() => Finish(canceled: false);
+    /// <summary>WhenAny has ended: through an input, or through the sentinel, after a timeout or cancellation set the reason.</summary>
+    private void OnAnyCompleted() => Finish(Volatile.Read(ref _reason));
 
     private void AttachToEachInput()
     {
@@ -200,7 +207,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
             else if (_returnWhen == ReturnWhen.FirstException && task.IsFaulted)
             {
                 // Faulted after Wait checked it at the call.
-                Finish(canceled: false);
+                Finish(ReasonInput);
             }
         }
 
@@ -219,7 +226,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
         if (_countdown.Settle(registered))
         {
             // Every registered input completed before the count was settled.
-            Finish(canceled: false);
+            Finish(ReasonInput);
         }
     }
 
@@ -227,7 +234,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
     {
         if (_countdown.Signal())
         {
-            Finish(canceled: false);
+            Finish(ReasonInput);
         }
     }
 
@@ -235,7 +242,7 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
     {
         if ((_returnWhen == ReturnWhen.FirstException && task.IsFaulted) || _countdown.Signal())
         {
-            Finish(canceled: false);
+            Finish(ReasonInput);
         }
     }
 
@@ -246,31 +253,27 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
         _detach.Dispose();
     }
 
-    /// <summary>
-    /// Ends the wait, unless it has ended already: releases the timer, the registration and what is attached to the inputs,
-    /// then completes the promise canceled, with <paramref name="failure"/>, or with the inputs split.
-    /// </summary>
-    private void Finish(bool canceled, Exception? failure = null)
+    private void OnInterrupted(int reason)
     {
-        if (Interlocked.Exchange(ref _state, Finished) != Running)
+        if (_sentinel is null)
+        {
+            Finish(reason);
+        }
+        else if (Interlocked.CompareExchange(ref _reason, reason, ReasonInput) == ReasonInput)
+        {
+            // WhenAny ends through the sentinel, detaching from every input itself, and then finishes with this reason.
+            _sentinel.TrySetResult(true);
+        }
+    }
+
+    private void Finish(int reason)
+    {
+        if (!TryEnd())
         {
             return;
         }
 
-        _interrupts.Release();
-
-        // WhenAny ends through the sentinel, detaching from every input itself; its Finish then finds the wait ended.
-        _sentinel?.TrySetResult(true);
-        if (_detach is not null && Interlocked.CompareExchange(ref _attaching, EndedWhileAttaching, Attaching) != Attaching)
-        {
-            Detach();
-        }
-
-        if (failure is not null)
-        {
-            TrySetException(failure);
-        }
-        else if (canceled)
+        if (reason == ReasonCanceled)
         {
             TrySetCanceled(_cancellationToken);
         }
@@ -279,5 +282,35 @@ internal sealed class WaitPromise<TTask> : TaskCompletionSource<WaitResult<TTask
             bool set = TrySetResult(Split(_tasks, doneInPlace: _returnWhen == ReturnWhen.AllCompleted));
             Debug.Assert(set, "Only the first Finish completes the promise.");
         }
+    }
+
+    /// <summary>Ends the wait with <paramref name="exception"/>, unless it has ended already.</summary>
+    private void Fail(Exception exception)
+    {
+        if (!TryEnd())
+        {
+            return;
+        }
+
+        // WhenAny ends through the sentinel and detaches from every input; its Finish then finds the wait ended.
+        _sentinel?.TrySetResult(true);
+        TrySetException(exception);
+    }
+
+    /// <summary>Marks the wait ended and releases the timer, the registration and the continuations; false if it had ended.</summary>
+    private bool TryEnd()
+    {
+        if (Interlocked.Exchange(ref _state, Finished) != Running)
+        {
+            return false;
+        }
+
+        _interrupts.Release();
+        if (_detach is not null && Interlocked.CompareExchange(ref _attaching, EndedWhileAttaching, Attaching) != Attaching)
+        {
+            Detach();
+        }
+
+        return true;
     }
 }
