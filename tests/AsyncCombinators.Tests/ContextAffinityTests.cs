@@ -172,6 +172,7 @@ public class ContextAffinityTests
         GatherOperationsAtTheBound,
         GatherOutcomesOperations,
         GatherOverArray,
+        GatherOverList,
     }
 
     /// <summary>
@@ -183,6 +184,7 @@ public class ContextAffinityTests
     [InlineData(BlockedForm.GatherOperationsAtTheBound)]
     [InlineData(BlockedForm.GatherOutcomesOperations)]
     [InlineData(BlockedForm.GatherOverArray)]
+    [InlineData(BlockedForm.GatherOverList)]
     public async Task Start_CallerBlocksContextOnceEveryOperationStarted_CompletesWithoutDeadlock(BlockedForm form)
     {
         using var context = new SingleThreadSynchronizationContext();
@@ -200,6 +202,7 @@ public class ContextAffinityTests
         {
             BlockedForm.GatherOutcomesOperations => Async.GatherOutcomes(operations, maxConcurrency: count).GetAwaiter().GetResult().Sum(o => o.Value),
             BlockedForm.GatherOverArray => Async.Gather(Enumerable.Range(0, count).ToArray(), (i, _) => Operation(i), maxConcurrency: count).GetAwaiter().GetResult().Sum(),
+            BlockedForm.GatherOverList => Async.Gather(Enumerable.Range(0, count).ToList(), (i, _) => Operation(i), maxConcurrency: count).GetAwaiter().GetResult().Sum(),
             _ => Async.Gather(operations, maxConcurrency: count).GetAwaiter().GetResult().Sum(),
         }));
 

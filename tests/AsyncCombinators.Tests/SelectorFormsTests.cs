@@ -280,6 +280,27 @@ public class SelectorFormsTests
     }
 
     [Fact]
+    public async Task Gather_ListChangedBeforeItsLastItemIsTaken_FailsAsTheSourceFailing()
+    {
+        var items = new List<int> { 0, 1, 2 };
+        int started = 0;
+
+        Func<Task> act = () => Async.Gather(items, (i, _) =>
+        {
+            started++;
+            if (i == 0)
+            {
+                items.Add(3);
+            }
+
+            return Task.FromResult(i);
+        }, maxConcurrency: 1).Guard();
+
+        await act.Should().ThrowAsync<InvalidOperationException>("the list's enumerator sees the change");
+        started.Should().Be(1, "nothing starts after the source fails");
+    }
+
+    [Fact]
     public async Task Gather_NullItems_AreHandedToSelector()
     {
         string?[] result = await Async.Gather(new string?[] { null, "x" }, (s, ct) => Task.FromResult(s), maxConcurrency: 1).Guard();

@@ -35,9 +35,9 @@ internal abstract class WorkSource
     public abstract ValueTask DisposeAsync();
 
     /// <summary>
-    /// Gets whether the source is known, without reading it, to have no item after the current one (an array). Then the
-    /// run ends once its operations finish, with no further read for which a pump would have to be posted to the
-    /// caller's context (a caller blocking that context would deadlock).
+    /// Gets whether the source is known, without reading it, to have no item after the current one (an array or a list).
+    /// Then the run ends once its operations finish, with no further read for which a pump would have to be posted to
+    /// the caller's context (a caller blocking that context would deadlock).
     /// </summary>
     public virtual bool IsKnownExhausted => false;
 
@@ -60,21 +60,34 @@ internal sealed class EnumerableSource<TSource, TResult> : WorkSource
     private IEnumerator<TSource>? _enumerator;
     private TSource _current = default!;
 
-    /// <summary>How many items of an array source are left to take; -1 for any other source (its length is unknown).</summary>
-    private int _remaining;
+    /// <summary>
+    /// How many items of an array or <see cref="List{T}"/> source are left to take; -1 for any other source (its length is
+    /// unknown). A list's count is read with its enumerator: a change after that makes the enumerator throw at the next
+    /// item, so only a change after the last item is taken, which a race with the run could miss anyway, goes unseen.
+    /// </summary>
+    private int _remaining = -1;
 
     public EnumerableSource(IEnumerable<TSource> source, Func<TSource, CancellationToken, Task> selector)
     {
         _source = source;
         _selector = selector;
-        _remaining = source is TSource[] array ? array.Length : -1;
     }
 
     public override bool IsKnownExhausted => _remaining == 0;
 
     public override ValueTask<bool> MoveNextAsync(CancellationToken token)
     {
-        _enumerator ??= _source.GetEnumerator();
+        if (_enumerator is null)
+        {
+            _enumerator = _source.GetEnumerator();
+            _remaining = _source switch
+            {
+                TSource[] array => array.Length,
+                List<TSource> list => list.Count,
+                _ => -1,
+            };
+        }
+
         if (!_enumerator.MoveNext())
         {
             return new ValueTask<bool>(false);
