@@ -378,4 +378,27 @@ public class GatherOperationsTests
         await FluentActions.Awaiting(() => gather.Guard()).Should().ThrowAsync<FormatException>();
         slow.Task.IsCanceled.Should().BeTrue();
     }
+
+    [Fact]
+    public async Task Gather_Operations_AfterTheStopAnOperationFaultsWithCancellationAndAnotherException_KeepsTheOther()
+    {
+        // An operation that returns Task.WhenAll directly, of workers that each honour the token by throwing (Task.Run
+        // without the token faults with the OperationCanceledException), faults with the cancellation first and a real
+        // failure after it.
+        var boom = new FormatException("first");
+        var late = new InvalidOperationException("late");
+        var second = Source<int>();
+        Task<int[]> gather = Async.Gather(new Func<CancellationToken, Task<int>>[]
+        {
+            ct =>
+            {
+                ct.Register(() => second.TrySetException(new Exception[] { new OperationCanceledException(ct), late }));
+                return second.Task;
+            },
+            _ => Task.FromException<int>(boom),
+        });
+
+        await FluentActions.Awaiting(() => gather.Guard()).Should().ThrowAsync<FormatException>();
+        gather.Exception!.InnerExceptions.Should().Equal(boom, late);
+    }
 }

@@ -286,4 +286,23 @@ public class TaskGroupTests
         await FluentActions.Awaiting(() => run.Guard()).Should().ThrowAsync<OperationCanceledException>("the body has no value to return");
         run.IsCanceled.Should().BeTrue();
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task TaskGroup_ChildFaultsWithACancellationAndAnotherException_ReportsOnlyTheOtherAndCancels(bool cancellationFirst)
+    {
+        // A child that returns Task.WhenAll directly faults with every inner exception; one of them can be an
+        // OperationCanceledException (an input faulted with it through a completion source).
+        var io = new FormatException("disk");
+        Exception[] inner = cancellationFirst ? new Exception[] { new OperationCanceledException(), io } : new Exception[] { io, new OperationCanceledException() };
+        var child = Source<int>();
+        var group = new TaskGroup();
+        _ = group.Run(_ => child.Task);
+        child.SetException(inner);
+
+        (await FluentActions.Awaiting(() => group.DisposeAsync().AsTask().Guard()).Should().ThrowAsync<AggregateException>())
+            .Which.InnerExceptions.Should().ContainSingle().Which.Should().BeSameAs(io);
+        group.Token.IsCancellationRequested.Should().BeTrue("a child failure cancels the others");
+    }
 }

@@ -66,9 +66,22 @@ internal sealed class GatherRunner<T> : OperationRunner
         bool first;
         lock (_resultsLock)
         {
-            if (_stopReason != StopReason.None && CanceledOperations && Operations.EndedCanceled(task))
+            if (_stopReason != StopReason.None && CanceledOperations)
             {
-                // A cancellation this run caused itself: not a failure.
+                // After this run's own stop, a cancellation is what the stop caused: not a failure. Each inner exception
+                // is judged on its own: an operation that returns Task.WhenAll directly can fault with such a cancellation
+                // first and a real failure after it, which is kept.
+                if (task.IsFaulted)
+                {
+                    foreach (Exception exception in task.Exception!.InnerExceptions)
+                    {
+                        if (exception is not OperationCanceledException)
+                        {
+                            (_failures ??= new List<Exception>()).Add(exception);
+                        }
+                    }
+                }
+
                 return true;
             }
 

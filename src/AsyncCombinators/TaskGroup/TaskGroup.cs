@@ -271,11 +271,21 @@ public sealed class TaskGroup : IAsyncDisposable
     {
         if (child.IsFaulted)
         {
-            // Reading Exception observes it. An OperationCanceledException is a cancellation, never a failure.
-            AggregateException exception = child.Exception!;
-            if (exception.InnerExceptions[0] is not OperationCanceledException)
+            // Reading Exception observes it. An OperationCanceledException is a cancellation, never a failure. Each inner
+            // exception is judged on its own: a child that returns Task.WhenAll directly can fault with a cancellation and
+            // a real failure together, and the failure must neither be lost nor come with the cancellation.
+            List<Exception>? failures = null;
+            foreach (Exception exception in child.Exception!.InnerExceptions)
             {
-                AddFailures(exception.InnerExceptions, fromBody: false);
+                if (exception is not OperationCanceledException)
+                {
+                    (failures ??= new List<Exception>()).Add(exception);
+                }
+            }
+
+            if (failures is not null)
+            {
+                AddFailures(failures, fromBody: false);
             }
         }
 
