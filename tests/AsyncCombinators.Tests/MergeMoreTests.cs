@@ -114,6 +114,52 @@ public class MergeMoreTests
         throwing.DisposeCalls.Should().Be(1, "the cancellation the leaving caused is no failure");
     }
 
+    [Fact]
+    public async Task Merge_SourceBlockingAfterItsItem_HandsOverThatItemAndOtherSourcesItems()
+    {
+        using var gate = new ManualResetEventSlim();
+        try
+        {
+            // On the thread pool, where nothing posts the sources' continuations elsewhere.
+            List<int> before = await Task.Run(async () =>
+            {
+                await using IAsyncEnumerator<int> e = Async.Merge(new[] { BlockingAfterFirst(gate), Items(10) }).GetAsyncEnumerator();
+                var items = new List<int>();
+                while (items.Count < 2 && await e.MoveNextAsync())
+                {
+                    items.Add(e.Current);
+                }
+
+                gate.Set();
+                return items;
+            }).Guard();
+
+            before.Should().BeEquivalentTo(new[] { 1, 10 }, "an item already taken from a source is the consumer's, whatever the source does next");
+        }
+        finally
+        {
+            gate.Set();
+        }
+    }
+
+    /// <summary>Yields 1, then blocks its thread (a synchronous read, as a blocking client's) until <paramref name="gate"/> opens, then yields 2.</summary>
+    private static async IAsyncEnumerable<int> BlockingAfterFirst(ManualResetEventSlim gate)
+    {
+        yield return 1;
+        gate.Wait(CancellationToken.None);
+        await Task.CompletedTask;
+        yield return 2;
+    }
+
+    private static async IAsyncEnumerable<int> Items(params int[] items)
+    {
+        foreach (int item in items)
+        {
+            await Task.CompletedTask;
+            yield return item;
+        }
+    }
+
     /// <summary>A source whose first MoveNextAsync completes as <see cref="Move"/> does.</summary>
     private sealed class PendingSource : IAsyncEnumerable<int>, IAsyncEnumerator<int>
     {

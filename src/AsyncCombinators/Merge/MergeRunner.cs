@@ -45,9 +45,10 @@ internal sealed class MergeRunner<T> : StreamRunner<T>
             (item, taken) = _ready.Dequeue();
         }
 
-        // The source goes on to its next item right here, as it would in the consumer's own await foreach over it.
+        // The source goes on to its next item elsewhere: run here, its next step (a synchronous read, work after its yield)
+        // would keep the consumer from the item it has just been given, and from every other source's.
         wait = default;
-        taken.SetInline();
+        taken.Set();
         return Take.Item;
     }
 
