@@ -265,13 +265,21 @@ internal sealed class OperationStreamRunner<TItem> : StreamRunner<TItem>
             wake = TakeWaiterLocked();
         }
 
+        if (!_isMap)
+        {
+            // AsCompleted frees the slot at completion. Freed only after the queuing (a start here that completes at once
+            // queues after this one) and before the wake: a consumer resumed on this thread runs its loop body here, and the
+            // next operation must not wait for that body.
+            ReleaseSlot();
+        }
+
         if (wake)
         {
             WakeConsumer(mayRunHere: true);
         }
 
-        // Map: a queued item keeps its slot until the consumer takes it.
-        return !_isMap;
+        // Map: a queued item keeps its slot until the consumer takes it; AsCompleted's is free already.
+        return false;
     }
 
     protected override void OnSourceFailed(Exception exception) => CloseAndStop(exception);
