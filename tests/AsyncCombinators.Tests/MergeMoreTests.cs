@@ -13,7 +13,8 @@ public class MergeMoreTests
 
         (await e.MoveNextAsync().AsTask().Guard()).Should().BeTrue();
         (await e.MoveNextAsync().AsTask().Guard()).Should().BeTrue();
-        await Polling.Until(() => feeds[0].Moves == 2 && feeds[1].Moves == 2);
+        // The source of the first item taken has been asked for its next; the other is asked at the next MoveNextAsync.
+        await Polling.Until(() => feeds[0].Moves + feeds[1].Moves == 3);
         Task<bool> next = e.MoveNextAsync().AsTask();
         Task<bool> settled = next.AtCompletion(() => feeds[0].Disposed && feeds[1].Disposed);
         cts.Cancel();
@@ -115,26 +116,32 @@ public class MergeMoreTests
     }
 
     [Fact]
-    public async Task Merge_SourceBlockingAfterItsItem_HandsOverThatItemAndOtherSourcesItems()
+    public async Task Merge_SourceBlockingAfterItsItem_HandsOverThatItemBeforeAskingForTheNext()
     {
         using var gate = new ManualResetEventSlim();
         try
         {
-            // On the thread pool, where nothing posts the sources' continuations elsewhere.
-            List<int> before = await Task.Run(async () =>
+            // On the thread pool, where nothing posts the source's continuations elsewhere.
+            (int First, bool AskedBeforeNextMove, List<int> Later) seen = await Task.Run(async () =>
             {
-                await using IAsyncEnumerator<int> e = Async.Merge(new[] { BlockingAfterFirst(gate), Items(10) }).GetAsyncEnumerator();
-                var items = new List<int>();
-                while (items.Count < 2 && await e.MoveNextAsync())
+                var source = new CountingMoves<int>(BlockingAfterFirst(gate));
+                await using IAsyncEnumerator<int> e = Async.Merge(new[] { source }).GetAsyncEnumerator();
+                (await e.MoveNextAsync()).Should().BeTrue();
+                int first = e.Current;
+                bool asked = source.Moves > 1;
+                gate.Set();
+                var rest = new List<int>();
+                while (await e.MoveNextAsync())
                 {
-                    items.Add(e.Current);
+                    rest.Add(e.Current);
                 }
 
-                gate.Set();
-                return items;
+                return (first, asked, rest);
             }).Guard();
 
-            before.Should().BeEquivalentTo(new[] { 1, 10 }, "an item already taken from a source is the consumer's, whatever the source does next");
+            seen.First.Should().Be(1, "an item taken from a source is handed over before the source takes its next step");
+            seen.AskedBeforeNextMove.Should().BeFalse("a source is asked for its next item at the next MoveNextAsync, as in an await foreach over it");
+            seen.Later.Should().Equal(2);
         }
         finally
         {
@@ -151,12 +158,26 @@ public class MergeMoreTests
         yield return 2;
     }
 
-    private static async IAsyncEnumerable<int> Items(params int[] items)
+    /// <summary>Counts the MoveNextAsync calls made on the enumerators of <paramref name="inner"/>.</summary>
+    private sealed class CountingMoves<T>(IAsyncEnumerable<T> inner) : IAsyncEnumerable<T>
     {
-        foreach (int item in items)
+        private int _moves;
+
+        public int Moves => Volatile.Read(ref _moves);
+
+        public async IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default)
         {
-            await Task.CompletedTask;
-            yield return item;
+            await using IAsyncEnumerator<T> e = inner.GetAsyncEnumerator(cancellationToken);
+            while (true)
+            {
+                Interlocked.Increment(ref _moves);
+                if (!await e.MoveNextAsync())
+                {
+                    yield break;
+                }
+
+                yield return e.Current;
+            }
         }
     }
 

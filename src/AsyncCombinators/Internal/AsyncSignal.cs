@@ -28,7 +28,7 @@ internal sealed class AsyncSignal : IValueTaskSource
 
     /// <summary>
     /// Ends the current wait and lets its continuation run on this thread, unless it asked for a context of its own. For a
-    /// waiter that would otherwise pay a thread-pool hop for every item (a stream's consumer).
+    /// waiter that would otherwise pay a thread-pool hop for every item (Merge's sources, a stream's consumer).
     /// </summary>
     public void SetInline()
     {
