@@ -122,4 +122,41 @@ public class AsCompletedOperationsTests
 
         count.Should().Be(100_000);
     }
+
+    [Fact]
+    public async Task AsCompleted_OperationsConsumerWorksSynchronouslyOnAnItem_NextOperationStartsMeanwhile()
+    {
+        TaskCompletionSource<int> first = Source<int>();
+        using var secondStarted = new ManualResetEventSlim();
+        var operations = new Func<CancellationToken, Task<int>>[]
+        {
+            _ => first.Task,
+            _ =>
+            {
+                secondStarted.Set();
+                return Task.FromResult(2);
+            },
+        };
+
+        // On the thread pool, so that the waiting consumer goes on on the thread that completes the first operation.
+        bool startedMeanwhile = await Task.Run(async () =>
+        {
+            await using IAsyncEnumerator<(int Index, Task<int> Task)> e = Async.AsCompleted(operations, maxConcurrency: 1).GetAsyncEnumerator();
+            ValueTask<bool> move = e.MoveNextAsync();
+            move.IsCompleted.Should().BeFalse("the first operation is running");
+            Task<bool> body = WorkOnTheItem(move, secondStarted);
+            first.SetResult(1);
+            return await body;
+        }).Guard();
+
+        startedMeanwhile.Should().BeTrue("the next operation starts when one completes, whether or not the consumer has asked for the next item");
+
+        static async Task<bool> WorkOnTheItem(ValueTask<bool> move, ManualResetEventSlim secondStarted)
+        {
+            (await move).Should().BeTrue();
+
+            // Synchronous work in the loop body (parsing, a synchronous write), during which the freed slot must be in use.
+            return secondStarted.Wait(HangTimeout);
+        }
+    }
 }

@@ -137,4 +137,45 @@ public class MapMoreTests
         source.Disposed.Should().BeTrue();
         probe.Running.Should().Be(0);
     }
+
+    [Fact]
+    public async Task Map_ConsumerWorksSynchronouslyOnAnItemStartedFromAnAsyncSource_NextItemStartsMeanwhile()
+    {
+        var items = System.Threading.Channels.Channel.CreateUnbounded<int>();
+        using var secondStarted = new ManualResetEventSlim();
+        Func<int, CancellationToken, Task<int>> selector = (item, ct) =>
+        {
+            if (item == 1)
+            {
+                secondStarted.Set();
+                return TestUtil.Source<int>().Task.WaitAsync(ct);
+            }
+
+            return Task.FromResult(item);
+        };
+
+        // On the thread pool, so that the waiting consumer goes on on the thread that starts (and completes) the first item.
+        bool startedMeanwhile = await Task.Run(async () =>
+        {
+            await using IAsyncEnumerator<int> e = Async.Map(items.Reader.ReadAllAsync(), selector, maxConcurrency: 2, ordered: false).GetAsyncEnumerator();
+            ValueTask<bool> move = e.MoveNextAsync();
+            move.IsCompleted.Should().BeFalse("the source has no item yet");
+            Task<bool> body = WorkOnTheItem(move, secondStarted);
+            items.Writer.TryWrite(0);
+            items.Writer.TryWrite(1);
+            bool started = await body;
+            items.Writer.Complete();
+            return started;
+        }).Guard();
+
+        startedMeanwhile.Should().BeTrue("a slot is free and the source has an item, whatever the consumer does with the previous result");
+
+        static async Task<bool> WorkOnTheItem(ValueTask<bool> move, ManualResetEventSlim secondStarted)
+        {
+            (await move).Should().BeTrue();
+
+            // Synchronous work in the loop body, during which the free slot must be in use.
+            return secondStarted.Wait(TestUtil.HangTimeout);
+        }
+    }
 }

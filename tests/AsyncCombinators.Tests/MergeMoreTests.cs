@@ -13,7 +13,8 @@ public class MergeMoreTests
 
         (await e.MoveNextAsync().AsTask().Guard()).Should().BeTrue();
         (await e.MoveNextAsync().AsTask().Guard()).Should().BeTrue();
-        await Polling.Until(() => feeds[0].Moves == 2 && feeds[1].Moves == 2);
+        // The source of the first item taken has been asked for its next; the other is asked at the next MoveNextAsync.
+        await Polling.Until(() => feeds[0].Moves + feeds[1].Moves == 3);
         Task<bool> next = e.MoveNextAsync().AsTask();
         Task<bool> settled = next.AtCompletion(() => feeds[0].Disposed && feeds[1].Disposed);
         cts.Cancel();
@@ -112,6 +113,72 @@ public class MergeMoreTests
         }
 
         throwing.DisposeCalls.Should().Be(1, "the cancellation the leaving caused is no failure");
+    }
+
+    [Fact]
+    public async Task Merge_SourceBlockingAfterItsItem_HandsOverThatItemBeforeAskingForTheNext()
+    {
+        using var gate = new ManualResetEventSlim();
+        try
+        {
+            // On the thread pool, where nothing posts the source's continuations elsewhere.
+            (int First, bool AskedBeforeNextMove, List<int> Later) seen = await Task.Run(async () =>
+            {
+                var source = new CountingMoves<int>(BlockingAfterFirst(gate));
+                await using IAsyncEnumerator<int> e = Async.Merge(new[] { source }).GetAsyncEnumerator();
+                (await e.MoveNextAsync()).Should().BeTrue();
+                int first = e.Current;
+                bool asked = source.Moves > 1;
+                gate.Set();
+                var rest = new List<int>();
+                while (await e.MoveNextAsync())
+                {
+                    rest.Add(e.Current);
+                }
+
+                return (first, asked, rest);
+            }).Guard();
+
+            seen.First.Should().Be(1, "an item taken from a source is handed over before the source takes its next step");
+            seen.AskedBeforeNextMove.Should().BeFalse("a source is asked for its next item at the next MoveNextAsync, as in an await foreach over it");
+            seen.Later.Should().Equal(2);
+        }
+        finally
+        {
+            gate.Set();
+        }
+    }
+
+    /// <summary>Yields 1, then blocks its thread (a synchronous read, as a blocking client's) until <paramref name="gate"/> opens, then yields 2.</summary>
+    private static async IAsyncEnumerable<int> BlockingAfterFirst(ManualResetEventSlim gate)
+    {
+        yield return 1;
+        gate.Wait(CancellationToken.None);
+        await Task.CompletedTask;
+        yield return 2;
+    }
+
+    /// <summary>Counts the MoveNextAsync calls made on the enumerators of <paramref name="inner"/>.</summary>
+    private sealed class CountingMoves<T>(IAsyncEnumerable<T> inner) : IAsyncEnumerable<T>
+    {
+        private int _moves;
+
+        public int Moves => Volatile.Read(ref _moves);
+
+        public async IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+        {
+            await using IAsyncEnumerator<T> e = inner.GetAsyncEnumerator(cancellationToken);
+            while (true)
+            {
+                Interlocked.Increment(ref _moves);
+                if (!await e.MoveNextAsync())
+                {
+                    yield break;
+                }
+
+                yield return e.Current;
+            }
+        }
     }
 
     /// <summary>A source whose first MoveNextAsync completes as <see cref="Move"/> does.</summary>

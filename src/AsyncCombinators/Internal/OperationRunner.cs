@@ -77,6 +77,9 @@ internal abstract class OperationRunner
     /// <summary>Whether <see cref="OnAllStopped"/> has been called.</summary>
     private bool _finished;
 
+    /// <summary>Whether the launcher is handling an operation that completed as it started; only the launcher writes it.</summary>
+    private bool _completingAtStart;
+
     protected OperationRunner(WorkSource source, int maxConcurrency, ConcurrencyOptions? options, CancellationToken callerToken)
         : this(source, maxConcurrency, options, CallerContext.Capture(), callerToken)
     {
@@ -102,6 +105,12 @@ internal abstract class OperationRunner
 
     /// <summary>Gets a value indicating whether the caller's token stopped the run.</summary>
     protected bool StoppedByCaller { get; private set; }
+
+    /// <summary>
+    /// Gets a value indicating whether the current <see cref="OnOperationCompleted"/> call may come from the launcher, in
+    /// the middle of its starts (the operation completed as it started). Code run there holds up every start after it.
+    /// </summary>
+    protected bool MayBeCompletingAtStart => Volatile.Read(ref _completingAtStart);
 
     /// <summary>Gets how many operations have been started.</summary>
     protected int Started
@@ -413,7 +422,9 @@ internal abstract class OperationRunner
             Task task = gateFailure is null ? _source.Start(token) : _source.Fail(gateFailure);
             if (task.IsCompleted)
             {
+                Volatile.Write(ref _completingAtStart, true);
                 Complete(index, task, lease);
+                Volatile.Write(ref _completingAtStart, false);
             }
             else
             {

@@ -135,12 +135,12 @@ internal abstract class StreamRunner<TItem> : OperationRunner
     /// Wakes the consumer that <see cref="TakeWaiterLocked"/> found waiting, asynchronously unless <paramref name="mayRunHere"/>.
     /// Then, on a pool thread with no context of its own, the consumer goes on right here, as an await of a completed
     /// operation would: a hop to another pool thread for every item would make each handed-over item cost a thread-pool
-    /// round trip, and the slot it holds would wait for it. Elsewhere (a context, a dedicated thread), it is resumed
-    /// asynchronously.
+    /// round trip, and the slot it holds would wait for it. Elsewhere (a context, a dedicated thread, or inside the
+    /// launcher, where its loop body would hold up every start after it), it is resumed asynchronously.
     /// </summary>
     protected void WakeConsumer(bool mayRunHere)
     {
-        if (mayRunHere && SynchronizationContext.Current is null && TaskScheduler.Current == TaskScheduler.Default && Thread.CurrentThread.IsThreadPoolThread)
+        if (mayRunHere && !MayBeCompletingAtStart && SynchronizationContext.Current is null && TaskScheduler.Current == TaskScheduler.Default && Thread.CurrentThread.IsThreadPoolThread)
         {
             _signal.SetInline();
         }
@@ -265,13 +265,21 @@ internal sealed class OperationStreamRunner<TItem> : StreamRunner<TItem>
             wake = TakeWaiterLocked();
         }
 
+        if (!_isMap)
+        {
+            // AsCompleted frees the slot at completion. Freed only after the queuing (a start here that completes at once
+            // queues after this one) and before the wake: a consumer resumed on this thread runs its loop body here, and the
+            // next operation must not wait for that body.
+            ReleaseSlot();
+        }
+
         if (wake)
         {
             WakeConsumer(mayRunHere: true);
         }
 
-        // Map: a queued item keeps its slot until the consumer takes it.
-        return !_isMap;
+        // Map: a queued item keeps its slot until the consumer takes it; AsCompleted's is free already.
+        return false;
     }
 
     protected override void OnSourceFailed(Exception exception) => CloseAndStop(exception);

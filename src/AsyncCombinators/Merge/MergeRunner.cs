@@ -15,6 +15,12 @@ internal sealed class MergeRunner<T> : StreamRunner<T>
     /// <summary>Items waiting for the consumer, each with the signal its source waits on.</summary>
     private readonly Queue<(T Item, AsyncSignal Taken)> _ready = new();
 
+    /// <summary>
+    /// The hand-over signal of the source whose item the consumer took last: that source goes on to its next item at the
+    /// consumer's next <see cref="TryTake"/>, or when the run closes.
+    /// </summary>
+    private AsyncSignal? _lastTaken;
+
     /// <summary>Whether calls into the sources resume on the caller's context after an await (one was captured).</summary>
     private readonly bool _continueOnContext;
 
@@ -34,7 +40,10 @@ internal sealed class MergeRunner<T> : StreamRunner<T>
 
     public override Take TryTake(out T item, out ValueTask wait)
     {
-        AsyncSignal taken;
+        // The source of the item taken before goes on to its next item now, right here, as it would in the consumer's own
+        // await foreach over it. Not when its item was taken: its next step (a synchronous read, work after its yield)
+        // would then keep the consumer from the item it had just been given.
+        Interlocked.Exchange(ref _lastTaken, null)?.SetInline();
         lock (ItemsLock)
         {
             if (_ready.Count == 0 || IsFailed)
@@ -42,12 +51,10 @@ internal sealed class MergeRunner<T> : StreamRunner<T>
                 return WaitOrEndLocked(out item, out wait);
             }
 
-            (item, taken) = _ready.Dequeue();
+            (item, _lastTaken) = _ready.Dequeue();
         }
 
-        // The source goes on to its next item right here, as it would in the consumer's own await foreach over it.
         wait = default;
-        taken.SetInline();
         return Take.Item;
     }
 
@@ -68,7 +75,7 @@ internal sealed class MergeRunner<T> : StreamRunner<T>
 
     protected override void OnCallerCanceledCore() => Close(new OperationCanceledException(CallerToken));
 
-    /// <summary>Sources stop publishing, and those waiting for their item to be taken go on (to their end).</summary>
+    /// <summary>Sources stop publishing, and those waiting for their item to be taken, or to go on, go on (to their end).</summary>
     protected override void OnClosed()
     {
         (T Item, AsyncSignal Taken)[] waiting;
@@ -82,6 +89,8 @@ internal sealed class MergeRunner<T> : StreamRunner<T>
         {
             taken.Set();
         }
+
+        Interlocked.Exchange(ref _lastTaken, null)?.Set();
     }
 
     /// <summary>Enumerates one source, handing its items over one at a time; started by the runner on the caller's context.</summary>
@@ -111,10 +120,11 @@ internal sealed class MergeRunner<T> : StreamRunner<T>
         {
             await enumerator.DisposeAsync().ConfigureAwait(onContext);
         }
-        catch (Exception exception) when (!(exception is OperationCanceledException && CanceledOperations))
+        catch (Exception exception) when (!(exception is OperationCanceledException && (CanceledOperations || IsClosed)))
         {
             // The leaving closed the run, so the drain's fault is dropped: without this, nothing would tell the consumer,
-            // where an await foreach over the source itself would throw it. A cancellation the stop caused is no failure.
+            // where an await foreach over the source itself would throw it. A cancellation the stop caused is no failure,
+            // nor is one from a source that the close let go on just before the stop cancelled the sources' token.
             RecordDisposeFailure(exception);
             throw;
         }
