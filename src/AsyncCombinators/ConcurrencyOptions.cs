@@ -13,7 +13,8 @@ namespace AsyncCombinators;
 /// <remarks>
 /// <para>Before each start the run passes three gates in this order: a concurrency slot, the <see cref="MaxPerSecond"/>
 /// spacing, then a <see cref="RateLimiter"/> permit. Waiting at a gate obeys the run's token: a failure or the caller's
-/// token stops the waiting at once.</para>
+/// token stops the waiting at once. A limiter that ignores the token it gets in <c>AcquireAsync</c> is still waited for,
+/// so that nothing the run called is left pending; a lease it grants after the stop is disposed without a start.</para>
 /// <para>The options are immutable once built and may be shared by several calls; a shared <see cref="RateLimiter"/> limits
 /// them together.</para>
 /// </remarks>
