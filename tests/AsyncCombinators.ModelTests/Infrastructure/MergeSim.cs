@@ -38,7 +38,8 @@ public sealed record MergeScenario(ColdScenario Cold, int[] Lengths, int PullGap
 /// <summary>
 /// The model of Merge: at most maxConcurrency sources are enumerated at once, the next in input order starting when one
 /// ends; a source is asked for its next item only once its previous one has been handed to the consumer, which happens
-/// only while the consumer waits in MoveNextAsync, in arrival order. A source failing closes the run: the items held are
+/// only while the consumer waits in MoveNextAsync, in arrival order, and then only at the consumer's next MoveNextAsync
+/// (as an await foreach over it would ask it). A source failing closes the run: the items held are
 /// dropped, the other sources are cancelled, and once every source has ended the enumeration throws that failure.
 /// Leaving the loop and the caller's token close it the same way.
 /// </summary>
@@ -49,6 +50,9 @@ public sealed class MergeSim : ColdSim
     private readonly int[] _position;
     private readonly Queue<int> _ready = new();
     private int _nextSource;
+
+    /// <summary>The source whose item was handed over last, asked for its next item at the next MoveNextAsync.</summary>
+    private int? _parked;
     private int _active;
     private bool _closed;
     private bool _waiting;
@@ -68,9 +72,6 @@ public sealed class MergeSim : ColdSim
 
     /// <summary>Gets how many sources must have been enumerated.</summary>
     public int Enumerated => _nextSource;
-
-    /// <summary>Gets how many of those the hand-over after which the consumer breaks let start (see <see cref="ColdSim.StartsRacingExit"/>).</summary>
-    public int EnumeratedRacingExit { get; private set; }
 
     protected override void OnCall()
     {
@@ -114,6 +115,7 @@ public sealed class MergeSim : ColdSim
     protected override void OnAction(int index)
     {
         _waiting = true;
+        AskParked();
         HandOver();
         Complete();
     }
@@ -144,10 +146,16 @@ public sealed class MergeSim : ColdSim
         _closed = true;
         _failure = failure;
 
-        // The sources holding an item go on, see the run closed and end.
+        // The sources holding an item, and the one whose item was handed over last, go on, see the run closed and end.
         while (_ready.Count > 0)
         {
             _ready.Dequeue();
+            EndSource();
+        }
+
+        if (_parked is not null)
+        {
+            _parked = null;
             EndSource();
         }
 
@@ -174,6 +182,15 @@ public sealed class MergeSim : ColdSim
         Start(_merge.FirstOf(s) + _position[s]++);
     }
 
+    private void AskParked()
+    {
+        if (_parked is int s)
+        {
+            _parked = null;
+            Ask(s);
+        }
+    }
+
     private void EndSource()
     {
         _active--;
@@ -188,13 +205,10 @@ public sealed class MergeSim : ColdSim
             _waiting = false;
             Order.Add(op);
             Yielded = Order.Count;
-            int started = StartOrder.Count;
-            int enumerated = _nextSource;
-            Ask(_merge.SourceOf(op));
+            _parked = _merge.SourceOf(op);
             if (Order.Count == Scenario.BreakAfter)
             {
-                StartsRacingExit = StartOrder.Count - started;
-                EnumeratedRacingExit = _nextSource - enumerated;
+                // Leaving releases the parked source into a closed run: nothing more starts.
                 _left = true;
                 Fail("break");
                 return;
@@ -203,6 +217,7 @@ public sealed class MergeSim : ColdSim
             if (_merge.PullGap == 0)
             {
                 _waiting = true;
+                AskParked();
             }
             else
             {

@@ -13,6 +13,9 @@ public sealed class StreamConsumer
     private readonly bool _paced;
     private readonly int _breakAfter;
     private volatile bool _ended;
+    private volatile bool _inCall;
+    private int _callsDue = 1;
+    private int _callsReturned;
     private string _end = "pending";
 
     public StreamConsumer(bool paced, int breakAfter, Func<Exception, string> nameOf)
@@ -25,6 +28,14 @@ public sealed class StreamConsumer
     public IAsyncEnumerator<int>? Enumerator { get; private set; }
 
     public bool Ended => _ended;
+
+    /// <summary>
+    /// Gets whether every MoveNextAsync call the consumer owes (one after each item, or after each <see cref="Pull"/> when
+    /// paced) has been made and has returned, or the consumer has ended. Until then what the library does inline in that
+    /// call (a Merge source asked for its next item, the sources its end lets start, what a failure there stops) may still
+    /// change the state at once.
+    /// </summary>
+    public bool Settled => _ended || (!_inCall && Volatile.Read(ref _callsReturned) == Volatile.Read(ref _callsDue));
 
     public string EndText => _ended ? _end : "pending";
 
@@ -59,7 +70,11 @@ public sealed class StreamConsumer
         : Array.IndexOf(world.Exceptions, e) is int i and >= 0 ? "fault:" + i
         : "fault:" + e.GetType().Name;
 
-    public void Pull() => _pulls.Writer.TryWrite(true);
+    public void Pull()
+    {
+        Interlocked.Increment(ref _callsDue);
+        _pulls.Writer.TryWrite(true);
+    }
 
     /// <summary>Gets the enumerator and starts consuming; the first MoveNextAsync is called before this returns.</summary>
     public void Start(IAsyncEnumerable<int> sequence, Action? afterGetEnumerator = null)
@@ -76,7 +91,11 @@ public sealed class StreamConsumer
         {
             while (true)
             {
-                if (!await enumerator.MoveNextAsync())
+                _inCall = true;
+                ValueTask<bool> move = enumerator.MoveNextAsync();
+                _inCall = false;
+                Interlocked.Increment(ref _callsReturned);
+                if (!await move)
                 {
                     end = "end";
                     break;
@@ -85,6 +104,12 @@ public sealed class StreamConsumer
                 int count;
                 lock (_items)
                 {
+                    if (!_paced && _items.Count + 1 != _breakAfter)
+                    {
+                        // Owed before the item shows, so that no one sees the item without the call that follows it.
+                        Interlocked.Increment(ref _callsDue);
+                    }
+
                     OnItem?.Invoke(enumerator.Current, _items.Count);
                     _items.Add(enumerator.Current);
                     count = _items.Count;
