@@ -493,4 +493,59 @@ public class WhenAnyLoopTests
                 }
             }
             """);
+
+    [Fact]
+    public Task DirectivesAndCommentsBeforeRemovedStatements_FixKeepsThem() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            #define TRACE_TASKS
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        // The next one to finish.
+                        var t = await [|Task.WhenAny(tasks)|];
+            #if TRACE_TASKS
+                        Console.WriteLine("finished");
+            #endif
+            #if VERBOSE
+                        Console.WriteLine("removing");
+            #endif
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """,
+            """
+            #define TRACE_TASKS
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    await foreach (var t in Async.AsCompleted(tasks))
+                    {
+                        // The next one to finish.
+            #if TRACE_TASKS
+                        Console.WriteLine("finished");
+            #endif
+            #if VERBOSE
+                        Console.WriteLine("removing");
+            #endif
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """);
 }

@@ -97,7 +97,7 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
 
         return editor =>
         {
-            BlockSyntax rest = body.RemoveNodes(new SyntaxNode[] { declaration, removal }, SyntaxRemoveOptions.KeepNoTrivia)!;
+            BlockSyntax rest = WithoutStatements(body, declaration, removal);
             var foreachLoop = DocumentCodeFixProvider.ParseStatement<ForEachStatementSyntax>(
                 $"await foreach ({variables.Type.WithoutTrivia()} {declarator.Identifier.ValueText} in {AsyncTypeName}.AsCompleted({source.WithoutTrivia()}){configureAwait}) {{ }}");
             foreachLoop = foreachLoop
@@ -106,6 +106,49 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
                 .WithLeadingTrivia(keyword.LeadingTrivia);
             editor.ReplaceNode(loop, foreachLoop);
         };
+    }
+
+    /// <summary>
+    /// The block without the two statements. What precedes a removed statement on lines of its own (comments,
+    /// <c>#if</c> ... <c>#endif</c> and the code they disable) moves to the statement or brace after it: dropped, it
+    /// would lose code, or leave an <c>#if</c> without its <c>#endif</c>.
+    /// </summary>
+    private static BlockSyntax WithoutStatements(BlockSyntax body, StatementSyntax declaration, StatementSyntax removal)
+    {
+        var kept = new List<StatementSyntax>(body.Statements.Count);
+        var carried = new List<SyntaxTrivia>();
+        foreach (StatementSyntax statement in body.Statements)
+        {
+            if (statement == declaration || statement == removal)
+            {
+                carried.AddRange(LinesBefore(statement));
+                continue;
+            }
+
+            kept.Add(carried.Count == 0 ? statement : statement.WithLeadingTrivia(carried.Concat(statement.GetLeadingTrivia())));
+            carried.Clear();
+        }
+
+        SyntaxToken closeBrace = carried.Count == 0 ? body.CloseBraceToken : body.CloseBraceToken.WithLeadingTrivia(carried.Concat(body.CloseBraceToken.LeadingTrivia));
+        return body.WithStatements(SyntaxFactory.List(kept)).WithCloseBraceToken(closeBrace);
+    }
+
+    /// <summary>The statement's leading trivia without the indentation of its own line; nothing when that is all it has.</summary>
+    private static IEnumerable<SyntaxTrivia> LinesBefore(StatementSyntax statement)
+    {
+        SyntaxTriviaList leading = statement.GetLeadingTrivia();
+        if (leading.All(t => t.IsKind(SyntaxKind.WhitespaceTrivia) || t.IsKind(SyntaxKind.EndOfLineTrivia)))
+        {
+            return Enumerable.Empty<SyntaxTrivia>();
+        }
+
+        int end = leading.Count;
+        while (end > 0 && leading[end - 1].IsKind(SyntaxKind.WhitespaceTrivia))
+        {
+            end--;
+        }
+
+        return leading.Take(end);
     }
 
     private static bool References(SyntaxNode node, ISymbol? symbol, SemanticModel model, CancellationToken cancellationToken) =>
