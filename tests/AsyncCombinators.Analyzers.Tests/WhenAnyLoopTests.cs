@@ -548,4 +548,54 @@ public class WhenAnyLoopTests
                 }
             }
             """);
+
+    [Fact]
+    public Task FinishedTaskAssignedInTheBody_Reported_NoFixBecauseTheForeachVariableIsReadOnly() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        if (t.IsFaulted)
+                        {
+                            t = Task.FromResult(-1);
+                        }
+
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        if (t.IsFaulted)
+                        {
+                            t = Task.FromResult(-1);
+                        }
+
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """);
 }

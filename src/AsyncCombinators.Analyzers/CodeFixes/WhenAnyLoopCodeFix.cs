@@ -89,6 +89,15 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
             return null;
         }
 
+        // The foreach variable is read-only: a body that assigns the task (or passes it by ref) would not compile.
+        if (body.Statements.Count > 1
+            && model.GetDeclaredSymbol(declarator, cancellationToken) is { } finished
+            && model.AnalyzeDataFlow(body.Statements[1], body.Statements[body.Statements.Count - 1]) is { Succeeded: true } flow
+            && flow.WrittenInside.Contains(finished, SymbolEqualityComparer.Default))
+        {
+            return null;
+        }
+
         SyntaxNode loop = body.Parent;
         if (IsUsedAfter(loop, collection, model, cancellationToken))
         {
