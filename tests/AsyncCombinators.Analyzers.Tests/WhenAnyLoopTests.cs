@@ -598,4 +598,56 @@ public class WhenAnyLoopTests
                 }
             }
             """);
+
+    [Fact]
+    public Task FieldUsedByAnotherMember_Reported_NoFixBecauseAsCompletedLeavesItWhole() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                private readonly List<Task<int>> _pending = new();
+
+                public int PendingCount => _pending.Count;
+
+                public void Start(Task<int> task) => _pending.Add(task);
+
+                public async Task DrainAsync()
+                {
+                    while (_pending.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(_pending)|];
+                        _pending.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                private readonly List<Task<int>> _pending = new();
+
+                public int PendingCount => _pending.Count;
+
+                public void Start(Task<int> task) => _pending.Add(task);
+
+                public async Task DrainAsync()
+                {
+                    while (_pending.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(_pending)|];
+                        _pending.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """);
 }

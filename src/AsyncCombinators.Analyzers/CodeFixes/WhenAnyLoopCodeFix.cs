@@ -214,11 +214,21 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
         && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(expression, cancellationToken).Symbol, collection);
 
     /// <summary>
-    /// Whether code that runs after the loop (after it in its method, or in a later pass of an enclosing loop) reads
-    /// the collection: the loop leaves it empty (or with the tasks left after a break), AsCompleted leaves it whole.
+    /// Whether code that runs after the loop (after it in its method, or in a later pass of an enclosing loop, or any
+    /// other code for a field) reads the collection: the loop leaves it empty (or with the tasks left after a break),
+    /// AsCompleted leaves it whole.
     /// </summary>
     private static bool IsUsedAfter(SyntaxNode loop, ISymbol? collection, SemanticModel model, CancellationToken cancellationToken)
     {
+        if (collection is IFieldSymbol field)
+        {
+            // A field outlives the call: other members (or the next call) read what the loop leaves in it, or add
+            // to it. Only a private field that nothing outside the loop names is as good as a local.
+            return field.DeclaredAccessibility != Accessibility.Private
+                || field.ContainingType.DeclaringSyntaxReferences.Any(reference => reference.GetSyntax(cancellationToken).DescendantNodes().OfType<IdentifierNameSyntax>().Any(
+                    n => n.Identifier.ValueText == field.Name && !(n.SyntaxTree == loop.SyntaxTree && loop.Span.Contains(n.Span))));
+        }
+
         SyntaxNode? function = loop.Parent?.FirstAncestorOrSelf<SyntaxNode>(n => n is MemberDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or CompilationUnitSyntax);
         if (function is null)
         {
