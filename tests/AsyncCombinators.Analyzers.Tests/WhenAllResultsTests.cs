@@ -337,6 +337,22 @@ public class WhenAllResultsTests
             """);
 
     [Fact]
+    public Task WhenAllAwaitedWithSuppressThrowing_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(Task<int> a, Task<int> b)
+                {
+                    await Task.WhenAll(a, b).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    return (a.IsCompletedSuccessfully ? a.Result : 0) + (b.IsCompletedSuccessfully ? await b : 0);
+                }
+            }
+            """);
+
+    [Fact]
     public Task QueryRangeVariableTakesTheName_FixPicksAnotherName() =>
         Verify.VerifyCodeFixAsync(
             """
