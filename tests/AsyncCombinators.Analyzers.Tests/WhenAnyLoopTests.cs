@@ -650,4 +650,44 @@ public class WhenAnyLoopTests
                 }
             }
             """);
+
+    [Fact]
+    public Task ConfigureAwaitWithOptions_Reported_NoFixBecauseAnAsyncStreamTakesOnlyABool() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|].ConfigureAwait(ConfigureAwaitOptions.None);
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|].ConfigureAwait(ConfigureAwaitOptions.None);
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """);
 }

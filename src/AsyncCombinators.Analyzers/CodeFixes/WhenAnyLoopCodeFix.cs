@@ -38,6 +38,13 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
         SyntaxNode awaited = whenAny;
         if (whenAny.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Parent: InvocationExpressionSyntax configured })
         {
+            // An async stream's ConfigureAwait takes a bool only, not ConfigureAwaitOptions.
+            if (configured.ArgumentList.Arguments is not { Count: 1 } options
+                || model.GetTypeInfo(options[0].Expression, cancellationToken).Type?.SpecialType != SpecialType.System_Boolean)
+            {
+                return null;
+            }
+
             configureAwait = ".ConfigureAwait" + configured.ArgumentList.ToString();
             awaited = configured;
         }
