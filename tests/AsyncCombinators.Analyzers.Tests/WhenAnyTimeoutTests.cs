@@ -114,6 +114,93 @@ public class WhenAnyTimeoutTests
             """);
 
     [Fact]
+    public Task CommentBeforeTheCheck_FixKeepsIt() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<string> M(Task<string> download)
+                {
+                    // Five seconds at most.
+                    var winner = await [|Task.WhenAny(download, Task.Delay(TimeSpan.FromSeconds(5)))|];
+                    // The download lost.
+                    if (winner != download)
+                    {
+                        throw new TimeoutException();
+                    }
+
+                    return download.Result;
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task<string> M(Task<string> download)
+                {
+                    // Five seconds at most.
+                    // The download lost.
+                    await Async.WaitFor(download, TimeSpan.FromSeconds(5));
+
+                    return download.Result;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task DisabledCodeBeforeTheCheck_Reported_NoFixBecauseItMayUseTheWinner() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<string> M(Task<string> download)
+                {
+                    var winner = await [|Task.WhenAny(download, Task.Delay(TimeSpan.FromSeconds(5)))|];
+            #if TRACE_RACE
+                    Console.WriteLine(winner.Id);
+            #endif
+                    if (winner != download)
+                    {
+                        throw new TimeoutException();
+                    }
+
+                    return download.Result;
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<string> M(Task<string> download)
+                {
+                    var winner = await [|Task.WhenAny(download, Task.Delay(TimeSpan.FromSeconds(5)))|];
+            #if TRACE_RACE
+                    Console.WriteLine(winner.Id);
+            #endif
+                    if (winner != download)
+                    {
+                        throw new TimeoutException();
+                    }
+
+                    return download.Result;
+                }
+            }
+            """);
+
+    [Fact]
     public Task ComparedWithDelayLocal_Reported_NoFixBecauseTheDelayLocalStays() =>
         Verify.VerifyCodeFixAsync(
             """

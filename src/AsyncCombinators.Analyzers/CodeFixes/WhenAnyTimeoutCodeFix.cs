@@ -79,11 +79,33 @@ public sealed class WhenAnyTimeoutCodeFix : DocumentCodeFixProvider
                 && block.Statements[index + 1] is IfStatementSyntax { Condition: BinaryExpressionSyntax check } next
                 && IsTimedOutCheck(check, IdentifierNamed(check, winner.Identifier.ValueText), work.Identifier.ValueText)
                 && OnlyThrowsTimeout(next, model, cancellationToken)
-                && CountNames(block, winner.Identifier.ValueText) == 1)
+                && CountNames(block, winner.Identifier.ValueText) == 1
+                && !next.GetLeadingTrivia().Any(t => t.IsDirective))
             {
+                // Code an #if disables between the two statements may use the winner: no fix then. Comment lines
+                // there go before the new statement, which takes the declaration's indentation.
+                SyntaxTriviaList leading = declaration.GetLeadingTrivia();
+                int indentation = leading.Count;
+                while (indentation > 0 && leading[indentation - 1].IsKind(SyntaxKind.WhitespaceTrivia))
+                {
+                    indentation--;
+                }
+
+                SyntaxTriviaList between = next.GetLeadingTrivia();
+                int end = between.Count;
+                while (end > 0 && between[end - 1].IsKind(SyntaxKind.WhitespaceTrivia))
+                {
+                    end--;
+                }
+
+                if (between.Any(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia)))
+                {
+                    leading = SyntaxFactory.TriviaList(leading.Take(indentation).Concat(between.Take(end)).Concat(leading.Skip(indentation)));
+                }
+
                 return editor =>
                 {
-                    editor.ReplaceNode(declaration, DocumentCodeFixProvider.ParseStatement<StatementSyntax>(replacement).WithLeadingTrivia(declaration.GetLeadingTrivia()).WithTrailingTrivia(next.GetTrailingTrivia()));
+                    editor.ReplaceNode(declaration, DocumentCodeFixProvider.ParseStatement<StatementSyntax>(replacement).WithLeadingTrivia(leading).WithTrailingTrivia(next.GetTrailingTrivia()));
                     editor.RemoveNode(next, SyntaxRemoveOptions.KeepNoTrivia);
                 };
             }
