@@ -95,7 +95,9 @@ internal sealed class WhenAllResultsShape
 
                 switch (Classify(identifier))
                 {
-                    case (Use.Read, ExpressionSyntax read):
+                    // A local function can be called before the statement, where the new local is not yet
+                    // assigned (CS0165): a read in one stays as it is.
+                    case (Use.Read, ExpressionSyntax read) when read.FirstAncestorOrSelf<LocalFunctionStatementSyntax>() is not { } function || function.SpanStart < next.SpanStart:
                         reads.Add((read, taskIndex));
                         break;
                     case (Use.Write, _):

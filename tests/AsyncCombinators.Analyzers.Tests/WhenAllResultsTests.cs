@@ -176,6 +176,45 @@ public class WhenAllResultsTests
             """);
 
     [Fact]
+    public Task ReadInLocalFunction_FixLeavesItBecauseItMayRunBeforeTheGather() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(Task<int> a, Task<int> b)
+                {
+                    Log();
+                    await [|Task.WhenAll(a, b)|];
+                    Log();
+                    return a.Result + b.Result;
+
+                    void Log() => Console.WriteLine(a.IsCompleted ? a.Result : -1);
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task<int> M(Task<int> a, Task<int> b)
+                {
+                    Log();
+                    var (aResult, bResult) = await Async.Gather(a, b);
+                    Log();
+                    return aResult + bResult;
+
+                    void Log() => Console.WriteLine(a.IsCompleted ? a.Result : -1);
+                }
+            }
+            """);
+
+    [Fact]
     public Task TwoWhenAllsInOneDocument_FixAllInDocumentFixesBothInOnePass() =>
         new Verify.Test
         {
