@@ -129,6 +129,14 @@ public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
     private static bool MissingToken(IInvocationOperation call, INamedTypeSymbol token, Compilation compilation, out string? parameterName)
     {
         parameterName = null;
+
+        // TaskCompletionSource's SetCanceled(token) and TrySetCanceled(token) record which token cancelled the task;
+        // they do no work a token could cancel.
+        if (call.TargetMethod.Name is "SetCanceled" or "TrySetCanceled")
+        {
+            return false;
+        }
+
         bool named = false;
         int explicitCount = 0;
         IParameterSymbol? omitted = null;

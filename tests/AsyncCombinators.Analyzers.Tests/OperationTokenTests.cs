@@ -366,6 +366,30 @@ public class OperationTokenTests
             """);
 
     [Fact]
+    public Task CompletionSourceMarkedCanceled_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                Task<int> M(TaskCompletionSource<int> reply, TaskCompletionSource done) => Async.WaitFor(async ct =>
+                {
+                    if (ct.IsCancellationRequested)
+                    {
+                        reply.TrySetCanceled();
+                        done.SetCanceled();
+                    }
+
+                    return await reply.Task;
+                }, TimeSpan.FromSeconds(1));
+            }
+            """);
+
+    [Fact]
     public Task OverloadWithTokenNeedsAnOmittedOptionalArgument_NotReported() =>
         Verify.VerifyCodeFixAsync(
             """
