@@ -260,6 +260,44 @@ public class WhenAllResultsTests
         }.RunAsync();
 
     [Fact]
+    public Task TwoWhenAllsReadingTheSameTask_FixAllFixesTheSecondInASecondPass() =>
+        new Verify.Test
+        {
+            TestCode = """
+                using System.Threading.Tasks;
+
+                class C
+                {
+                    async Task<int> M(Task<int> a, Task<int> b, Task<int> c)
+                    {
+                        await [|Task.WhenAll(a, b)|];
+                        int x = a.Result + b.Result;
+                        await [|Task.WhenAll(a, c)|];
+                        return x + a.Result + c.Result;
+                    }
+                }
+                """,
+            FixedCode = """
+                using System.Threading.Tasks;
+                using AsyncCombinators;
+
+                class C
+                {
+                    async Task<int> M(Task<int> a, Task<int> b, Task<int> c)
+                    {
+                        var (aResult, bResult) = await Async.Gather(a, b);
+                        int x = aResult + bResult;
+                        var (aResult2, cResult) = await Async.Gather(a, c);
+                        return x + aResult + cResult;
+                    }
+                }
+                """,
+            NumberOfFixAllInDocumentIterations = 2,
+            NumberOfFixAllInProjectIterations = 2,
+            NumberOfFixAllIterations = 2,
+        }.RunAsync();
+
+    [Fact]
     public Task WhenAllsInTwoDocuments_FixAllInProjectFixesBoth()
     {
         var test = new Verify.Test

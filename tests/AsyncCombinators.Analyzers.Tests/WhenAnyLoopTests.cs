@@ -690,4 +690,60 @@ public class WhenAnyLoopTests
                 }
             }
             """);
+
+    [Fact]
+    public Task NestedLoops_FixAllFixesTheInnerLoopInASecondPass() =>
+        new Verify.Test
+        {
+            TestCode =
+                """
+                using System;
+                using System.Collections.Generic;
+                using System.Threading.Tasks;
+
+                class C
+                {
+                    async Task M(List<Task<List<Task<int>>>> batches)
+                    {
+                        while (batches.Count > 0)
+                        {
+                            var batch = await [|Task.WhenAny(batches)|];
+                            batches.Remove(batch);
+                            var items = await batch;
+                            while (items.Count > 0)
+                            {
+                                var item = await [|Task.WhenAny(items)|];
+                                items.Remove(item);
+                                Console.WriteLine(await item);
+                            }
+                        }
+                    }
+                }
+                """,
+            FixedCode =
+                """
+                using System;
+                using System.Collections.Generic;
+                using System.Threading.Tasks;
+                using AsyncCombinators;
+
+                class C
+                {
+                    async Task M(List<Task<List<Task<int>>>> batches)
+                    {
+                        await foreach (var batch in Async.AsCompleted(batches))
+                        {
+                            var items = await batch;
+                            await foreach (var item in Async.AsCompleted(items))
+                            {
+                                Console.WriteLine(await item);
+                            }
+                        }
+                    }
+                }
+                """,
+            NumberOfFixAllInDocumentIterations = 2,
+            NumberOfFixAllInProjectIterations = 2,
+            NumberOfFixAllIterations = 2,
+        }.RunAsync();
 }

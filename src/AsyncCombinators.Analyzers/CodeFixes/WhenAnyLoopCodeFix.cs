@@ -25,7 +25,7 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
 
     protected override string Title => "Use Async.AsCompleted";
 
-    protected override Action<SyntaxEditor>? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
+    protected override Edit? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
     {
         // await foreach needs C# 8; AsyncCombinators also serves netstandard2.0 projects that stay on C# 7.3.
         if (root.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp8 }
@@ -111,17 +111,19 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
             return null;
         }
 
-        return editor =>
-        {
-            BlockSyntax rest = WithoutStatements(body, declaration, removal);
-            var foreachLoop = DocumentCodeFixProvider.ParseStatement<ForEachStatementSyntax>(
-                $"await foreach ({variables.Type.WithoutTrivia()} {declarator.Identifier.ValueText} in {AsyncTypeName}.AsCompleted({source.WithoutTrivia()}){configureAwait}) {{ }}");
-            foreachLoop = foreachLoop
-                .WithCloseParenToken(foreachLoop.CloseParenToken.WithTrailingTrivia(closeParen.TrailingTrivia))
-                .WithStatement(rest)
-                .WithLeadingTrivia(keyword.LeadingTrivia);
-            editor.ReplaceNode(loop, foreachLoop);
-        };
+        return new Edit(
+            editor =>
+            {
+                BlockSyntax rest = WithoutStatements(body, declaration, removal);
+                var foreachLoop = DocumentCodeFixProvider.ParseStatement<ForEachStatementSyntax>(
+                    $"await foreach ({variables.Type.WithoutTrivia()} {declarator.Identifier.ValueText} in {AsyncTypeName}.AsCompleted({source.WithoutTrivia()}){configureAwait}) {{ }}");
+                foreachLoop = foreachLoop
+                    .WithCloseParenToken(foreachLoop.CloseParenToken.WithTrailingTrivia(closeParen.TrailingTrivia))
+                    .WithStatement(rest)
+                    .WithLeadingTrivia(keyword.LeadingTrivia);
+                editor.ReplaceNode(loop, foreachLoop);
+            },
+            loop);
     }
 
     /// <summary>

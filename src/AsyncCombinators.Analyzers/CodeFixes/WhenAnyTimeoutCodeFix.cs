@@ -26,7 +26,7 @@ public sealed class WhenAnyTimeoutCodeFix : DocumentCodeFixProvider
 
     protected override string Title => "Use Async.WaitFor";
 
-    protected override Action<SyntaxEditor>? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
+    protected override Edit? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
     {
         if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax { ArgumentList.Arguments: { Count: 2 } arguments } whenAny)
         {
@@ -63,9 +63,11 @@ public sealed class WhenAnyTimeoutCodeFix : DocumentCodeFixProvider
             SyntaxTriviaList trailing = ifStatement.CloseParenToken.TrailingTrivia.Any(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia))
                 ? ifStatement.CloseParenToken.TrailingTrivia
                 : ifStatement.GetTrailingTrivia();
-            return editor => editor.ReplaceNode(
-                ifStatement,
-                DocumentCodeFixProvider.ParseStatement<StatementSyntax>(replacement).WithLeadingTrivia(ifStatement.GetLeadingTrivia()).WithTrailingTrivia(trailing));
+            return new Edit(
+                editor => editor.ReplaceNode(
+                    ifStatement,
+                    DocumentCodeFixProvider.ParseStatement<StatementSyntax>(replacement).WithLeadingTrivia(ifStatement.GetLeadingTrivia()).WithTrailingTrivia(trailing)),
+                ifStatement);
         }
 
         // var winner = await Task.WhenAny(...); if (winner != work) throw new TimeoutException();
@@ -103,11 +105,14 @@ public sealed class WhenAnyTimeoutCodeFix : DocumentCodeFixProvider
                     leading = SyntaxFactory.TriviaList(leading.Take(indentation).Concat(between.Take(end)).Concat(leading.Skip(indentation)));
                 }
 
-                return editor =>
-                {
-                    editor.ReplaceNode(declaration, DocumentCodeFixProvider.ParseStatement<StatementSyntax>(replacement).WithLeadingTrivia(leading).WithTrailingTrivia(next.GetTrailingTrivia()));
-                    editor.RemoveNode(next, SyntaxRemoveOptions.KeepNoTrivia);
-                };
+                return new Edit(
+                    editor =>
+                    {
+                        editor.ReplaceNode(declaration, DocumentCodeFixProvider.ParseStatement<StatementSyntax>(replacement).WithLeadingTrivia(leading).WithTrailingTrivia(next.GetTrailingTrivia()));
+                        editor.RemoveNode(next, SyntaxRemoveOptions.KeepNoTrivia);
+                    },
+                    declaration,
+                    next);
             }
         }
 
