@@ -348,6 +348,41 @@ public class WhenAnyTimeoutTests
             """);
 
     [Fact]
+    public Task InfiniteDelayWithTokenAsACancellation_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            static class TaskExtensions
+            {
+                public static async Task<T> WithCancellation<T>(this Task<T> task, CancellationToken ct)
+                {
+                    if (await Task.WhenAny(task, Task.Delay(Timeout.Infinite, ct)) != task)
+                    {
+                        throw new OperationCanceledException(ct);
+                    }
+
+                    return await task;
+                }
+
+                public static async Task WithCancellation(this Task task, CancellationToken ct)
+                {
+                    await Task.WhenAny(task, Task.Delay(-1, ct));
+                    ct.ThrowIfCancellationRequested();
+                    await task;
+                }
+
+                public static async Task<bool> Completes(Task task, CancellationToken ct)
+                {
+                    var never = Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                    return await Task.WhenAny(task, never) == task;
+                }
+            }
+            """);
+
+    [Fact]
     public Task CommentAfterConditionAndNoUsing_FixKeepsCommentAndAddsUsing() =>
         Verify.VerifyCodeFixAsync(
             """
