@@ -366,6 +366,32 @@ public class OperationTokenTests
             """);
 
     [Fact]
+    public Task TokenNamedWithAKeyword_FixKeepsTheAt() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                Task M() => Async.WaitFor(async @checked => await [|Task.Delay(10)|], TimeSpan.FromSeconds(1));
+            }
+            """,
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                Task M() => Async.WaitFor(async @checked => await Task.Delay(10, @checked), TimeSpan.FromSeconds(1));
+            }
+            """);
+
+    [Fact]
     public Task CompletionSourceMarkedCanceled_NotReported() =>
         Verify.VerifyAnalyzerAsync(
             """

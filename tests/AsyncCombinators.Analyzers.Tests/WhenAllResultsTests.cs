@@ -176,6 +176,35 @@ public class WhenAllResultsTests
             """);
 
     [Fact]
+    public Task TaskNamedWithAKeyword_FixKeepsTheAt() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<string> M(Task<string> @event, Task<int> countTask)
+                {
+                    await [|Task.WhenAll(@event, countTask)|];
+                    return @event.Result + countTask.Result;
+                }
+            }
+            """,
+            """
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task<string> M(Task<string> @event, Task<int> countTask)
+                {
+                    var (eventResult, count) = await Async.Gather(@event, countTask);
+                    return eventResult + count;
+                }
+            }
+            """);
+
+    [Fact]
     public Task ReadInLocalFunction_FixLeavesItBecauseItMayRunBeforeTheGather() =>
         Verify.VerifyCodeFixAsync(
             """

@@ -201,6 +201,35 @@ public class WhenAnyTimeoutTests
             """);
 
     [Fact]
+    public Task WorkNamedWithAKeyword_FixKeepsTheAt() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(Task @lock)
+                {
+                    if (await [|Task.WhenAny(@lock, Task.Delay(100))|] != @lock) throw new TimeoutException();
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task M(Task @lock)
+                {
+                    await Async.WaitFor(@lock, TimeSpan.FromMilliseconds(100));
+                }
+            }
+            """);
+
+    [Fact]
     public Task ComparedWithDelayLocal_Reported_NoFixBecauseTheDelayLocalStays() =>
         Verify.VerifyCodeFixAsync(
             """

@@ -128,6 +128,19 @@ public abstract class DocumentCodeFixProvider : CodeFixProvider
     }
 
     /// <summary>
+    /// A symbol's name as code refers to it: <c>@event</c> for a name that is a keyword, which a symbol's name and an
+    /// identifier's value text give without the <c>@</c>.
+    /// </summary>
+    internal static string AsIdentifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
+
+    /// <summary>A reference to a symbol by its name, as <see cref="AsIdentifier"/> writes it.</summary>
+    internal static IdentifierNameSyntax IdentifierName(string name) =>
+        SyntaxFactory.IdentifierName(SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None
+            ? SyntaxFactory.Identifier(name)
+            : SyntaxFactory.VerbatimIdentifier(default, name, name, default));
+
+    /// <summary>
     /// A name for a new local near <paramref name="scope"/>: <paramref name="baseName"/>, or it followed by 2, 3, ...
     /// when a symbol of that name is in scope, a declaration in <paramref name="scope"/> uses it, or an earlier edit
     /// of the same pass reserved it in the same scope.

@@ -33,10 +33,10 @@ public sealed class OperationTokenCodeFix : DocumentCodeFixProvider
         }
 
         diagnostic.Properties.TryGetValue(OperationTokenAnalyzer.ParameterNameProperty, out string? parameterName);
-        ArgumentSyntax argument = SyntaxFactory.Argument(SyntaxFactory.IdentifierName(token));
+        ArgumentSyntax argument = SyntaxFactory.Argument(IdentifierName(token));
         if (parameterName is not null)
         {
-            argument = argument.WithNameColon(SyntaxFactory.NameColon(SyntaxFactory.IdentifierName(parameterName)).WithTrailingTrivia(SyntaxFactory.Space));
+            argument = argument.WithNameColon(SyntaxFactory.NameColon(IdentifierName(parameterName)).WithTrailingTrivia(SyntaxFactory.Space));
         }
 
         // Built from the editor's current call, so a call nested in its arguments can be fixed in the same pass.

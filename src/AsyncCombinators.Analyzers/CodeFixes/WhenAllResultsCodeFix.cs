@@ -39,7 +39,7 @@ public sealed class WhenAllResultsCodeFix : DocumentCodeFixProvider
         string configureAwait = whenAll.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Parent: InvocationExpressionSyntax configured }
             ? ".ConfigureAwait" + configured.ArgumentList
             : "";
-        string gather = $"var ({string.Join(", ", names)}) = await {AsyncTypeName}.Gather({string.Join(", ", shape.Tasks.Select(t => t.Name))}){configureAwait};";
+        string gather = $"var ({string.Join(", ", names)}) = await {AsyncTypeName}.Gather({string.Join(", ", shape.Tasks.Select(t => AsIdentifier(t.Name)))}){configureAwait};";
 
         return new Edit(
             editor =>

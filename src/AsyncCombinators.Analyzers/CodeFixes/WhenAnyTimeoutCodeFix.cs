@@ -53,7 +53,7 @@ public sealed class WhenAnyTimeoutCodeFix : DocumentCodeFixProvider
             return null;
         }
 
-        string replacement = $"await {AsyncTypeName}.WaitFor({work.Identifier.ValueText}, {timeout}){configureAwait};";
+        string replacement = $"await {AsyncTypeName}.WaitFor({work.Identifier.Text}, {timeout}){configureAwait};";
 
         // if (await Task.WhenAny(...) != work) throw new TimeoutException();
         if (wait.Parent is BinaryExpressionSyntax comparison && IsTimedOutCheck(comparison, wait, work.Identifier.ValueText)
