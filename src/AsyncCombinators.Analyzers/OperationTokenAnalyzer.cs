@@ -106,6 +106,22 @@ public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
+            // Cleanup in a finally block, or in a catch of the cancellation, runs when the combinator has cancelled
+            // the token: given that token, the cleanup call would throw at once and not clean up.
+            if (operation is ITryOperation tryOperation)
+            {
+                pending.Push(tryOperation.Body);
+                foreach (ICatchClauseOperation handler in tryOperation.Catches)
+                {
+                    if (!IsCancellation(handler.ExceptionType))
+                    {
+                        pending.Push(handler);
+                    }
+                }
+
+                continue;
+            }
+
             if (operation is IInvocationOperation call && MissingToken(call, token, context.Compilation, out string? parameterName))
             {
                 ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
@@ -119,6 +135,19 @@ public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
                 pending.Push(child);
             }
         }
+    }
+
+    private static bool IsCancellation(ITypeSymbol? type)
+    {
+        for (; type is not null; type = type.BaseType)
+        {
+            if (type is { Name: "OperationCanceledException", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
