@@ -692,6 +692,50 @@ public class WhenAnyLoopTests
             """);
 
     [Fact]
+    public Task CollectionReadByALambdaMadeBeforeTheLoop_Reported_NoFix() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    using var progress = new Timer(_ => Console.WriteLine($"{tasks.Count} left"), null, 1000, 1000);
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    using var progress = new Timer(_ => Console.WriteLine($"{tasks.Count} left"), null, 1000, 1000);
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
     public Task NestedLoops_FixAllFixesTheInnerLoopInASecondPass() =>
         new Verify.Test
         {

@@ -254,8 +254,12 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
             }
         }
 
+        // A lambda or local function written before the loop (a progress timer showing tasks.Count) may run during
+        // or after it, so its reads count wherever it is written.
         return function.DescendantNodes().OfType<IdentifierNameSyntax>().Any(
-            n => n.SpanStart >= start && !loop.Span.Contains(n.Span) && References(n, collection, model, cancellationToken));
+            n => (n.SpanStart >= start || n.Ancestors().TakeWhile(a => a != function).Any(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+                && !loop.Span.Contains(n.Span)
+                && References(n, collection, model, cancellationToken));
     }
 
     /// <summary><c>tasks.Remove(t);</c> or <c>tasks = ...;</c> (re-created without <c>t</c>).</summary>
