@@ -1,4 +1,5 @@
 using AsyncCombinators.Analyzers.CodeFixes;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Verify = AsyncCombinators.Analyzers.Tests.Infrastructure.Verifier<AsyncCombinators.Analyzers.WhenAnyLoopAnalyzer, AsyncCombinators.Analyzers.CodeFixes.WhenAnyLoopCodeFix>;
 
@@ -730,6 +731,99 @@ public class WhenAnyLoopTests
                         var t = await [|Task.WhenAny(tasks)|];
                         tasks.Remove(t);
                         Console.WriteLine(await t);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task TopLevelStatementsReadTheCollectionAfterTheLoop_Reported_NoFix() =>
+        new Verify.Test
+        {
+            TestCode =
+                """
+                using System;
+                using System.Collections.Generic;
+                using System.Linq;
+                using System.Threading.Tasks;
+
+                var tasks = Enumerable.Range(1, 3).Select(Task.FromResult).ToList();
+                while (tasks.Count > 0)
+                {
+                    var t = await [|Task.WhenAny(tasks)|];
+                    tasks.Remove(t);
+                    Console.WriteLine(await t);
+                }
+
+                Console.WriteLine($"{tasks.Count} left");
+                """,
+            FixedCode =
+                """
+                using System;
+                using System.Collections.Generic;
+                using System.Linq;
+                using System.Threading.Tasks;
+
+                var tasks = Enumerable.Range(1, 3).Select(Task.FromResult).ToList();
+                while (tasks.Count > 0)
+                {
+                    var t = await [|Task.WhenAny(tasks)|];
+                    tasks.Remove(t);
+                    Console.WriteLine(await t);
+                }
+
+                Console.WriteLine($"{tasks.Count} left");
+                """,
+            TestState = { OutputKind = OutputKind.ConsoleApplication },
+        }.RunAsync();
+
+    [Fact]
+    public Task CollectionCapturedByALocalFunctionAndReadAfterTheCall_Reported_NoFix() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(List<Task<int>> tasks)
+                {
+                    await DrainAsync();
+                    return tasks.Count;
+
+                    async Task DrainAsync()
+                    {
+                        while (tasks.Count > 0)
+                        {
+                            var t = await [|Task.WhenAny(tasks)|];
+                            tasks.Remove(t);
+                            Console.WriteLine(await t);
+                        }
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(List<Task<int>> tasks)
+                {
+                    await DrainAsync();
+                    return tasks.Count;
+
+                    async Task DrainAsync()
+                    {
+                        while (tasks.Count > 0)
+                        {
+                            var t = await [|Task.WhenAny(tasks)|];
+                            tasks.Remove(t);
+                            Console.WriteLine(await t);
+                        }
                     }
                 }
             }

@@ -238,10 +238,25 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
                     n => n.Identifier.ValueText == field.Name && !(n.SyntaxTree == loop.SyntaxTree && loop.Span.Contains(n.Span))));
         }
 
-        SyntaxNode? function = loop.Parent?.FirstAncestorOrSelf<SyntaxNode>(n => n is MemberDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or CompilationUnitSyntax);
-        if (function is null)
+        // Top-level statements are one function: a global statement is a member, but the ones after it run later.
+        static bool IsFunction(SyntaxNode n) =>
+            n is MemberDeclarationSyntax and not GlobalStatementSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or CompilationUnitSyntax;
+
+        SyntaxNode? function = loop.Parent?.FirstAncestorOrSelf<SyntaxNode>(IsFunction);
+        if (function is null || collection is null)
         {
             return true;
+        }
+
+        // A collection captured from an enclosing method: the lambda or local function that holds the loop can run at
+        // any point of that method, so any read there outside the loop counts.
+        if (collection.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is { } declaration
+            && declaration.SyntaxTree == loop.SyntaxTree
+            && !function.Span.Contains(declaration.Span))
+        {
+            SyntaxNode? owner = declaration.FirstAncestorOrSelf<SyntaxNode>(IsFunction);
+            return owner is null || owner.DescendantNodes().OfType<IdentifierNameSyntax>().Any(
+                n => !loop.Span.Contains(n.Span) && References(n, collection, model, cancellationToken));
         }
 
         // From the start of the outermost loop around this one (code before it in a later pass runs after it too).
