@@ -106,6 +106,22 @@ public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
+            // Cleanup in a finally block, or in a catch of the cancellation, runs when the combinator has cancelled
+            // the token: given that token, the cleanup call would throw at once and not clean up.
+            if (operation is ITryOperation tryOperation)
+            {
+                pending.Push(tryOperation.Body);
+                foreach (ICatchClauseOperation handler in tryOperation.Catches)
+                {
+                    if (!IsCancellation(handler.ExceptionType))
+                    {
+                        pending.Push(handler);
+                    }
+                }
+
+                continue;
+            }
+
             if (operation is IInvocationOperation call && MissingToken(call, token, context.Compilation, out string? parameterName))
             {
                 ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
@@ -121,6 +137,19 @@ public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
         }
     }
 
+    private static bool IsCancellation(ITypeSymbol? type)
+    {
+        for (; type is not null; type = type.BaseType)
+        {
+            if (type is { Name: "OperationCanceledException", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// Whether the call passes no CancellationToken although it could: an optional token parameter left out, or an
     /// overload with the same parameters plus a trailing token. <paramref name="parameterName"/> is set when the token
@@ -129,6 +158,14 @@ public sealed class OperationTokenAnalyzer : DiagnosticAnalyzer
     private static bool MissingToken(IInvocationOperation call, INamedTypeSymbol token, Compilation compilation, out string? parameterName)
     {
         parameterName = null;
+
+        // TaskCompletionSource's SetCanceled(token) and TrySetCanceled(token) record which token cancelled the task;
+        // they do no work a token could cancel.
+        if (call.TargetMethod.Name is "SetCanceled" or "TrySetCanceled")
+        {
+            return false;
+        }
+
         bool named = false;
         int explicitCount = 0;
         IParameterSymbol? omitted = null;

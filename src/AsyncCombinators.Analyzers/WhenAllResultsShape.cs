@@ -53,6 +53,15 @@ internal sealed class WhenAllResultsShape
             return null;
         }
 
+        // Only ConfigureAwait(bool) carries over to Gather. ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing)
+        // waits without throwing so the code after can look at each task: Gather would throw instead (and a Task<T>
+        // rejects SuppressThrowing at run time).
+        if (awaited is InvocationExpressionSyntax { ArgumentList.Arguments: var options } && awaited != whenAll
+            && (options.Count != 1 || model.GetTypeInfo(options[0].Expression, cancellationToken).Type?.SpecialType != SpecialType.System_Boolean))
+        {
+            return null;
+        }
+
         var tasks = ImmutableArray.CreateBuilder<ISymbol>(arguments.Count);
         foreach (ArgumentSyntax argument in arguments)
         {
@@ -86,7 +95,9 @@ internal sealed class WhenAllResultsShape
 
                 switch (Classify(identifier))
                 {
-                    case (Use.Read, ExpressionSyntax read):
+                    // A local function can be called before the statement, where the new local is not yet
+                    // assigned (CS0165): a read in one stays as it is.
+                    case (Use.Read, ExpressionSyntax read) when read.FirstAncestorOrSelf<LocalFunctionStatementSyntax>() is not { } function || function.SpanStart < next.SpanStart:
                         reads.Add((read, taskIndex));
                         break;
                     case (Use.Write, _):

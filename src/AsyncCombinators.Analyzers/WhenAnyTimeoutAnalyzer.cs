@@ -77,13 +77,13 @@ public sealed class WhenAnyTimeoutAnalyzer : DiagnosticAnalyzer
         return true;
     }
 
-    /// <summary>A <c>Task.Delay(...)</c> call, or a local initialized with one.</summary>
+    /// <summary>A <c>Task.Delay(...)</c> call with a finite delay, or a local initialized with one.</summary>
     private static bool IsDelay(IOperation operation, INamedTypeSymbol task, SemanticModel model)
     {
         IOperation value = operation.WithoutConversions();
         if (value is IInvocationOperation invocation)
         {
-            return invocation.TargetMethod.IsTaskMethod("Delay", task);
+            return IsFiniteDelay(invocation, task);
         }
 
         if (value is ILocalReferenceOperation local
@@ -91,10 +91,31 @@ public sealed class WhenAnyTimeoutAnalyzer : DiagnosticAnalyzer
             && local.Local.DeclaringSyntaxReferences[0].GetSyntax() is VariableDeclaratorSyntax { Initializer.Value: { } initializer }
             && initializer.SyntaxTree == model.SyntaxTree)
         {
-            return model.GetOperation(initializer) is { } init && init.WithoutConversions() is IInvocationOperation delay && delay.TargetMethod.IsTaskMethod("Delay", task);
+            return model.GetOperation(initializer) is { } init && init.WithoutConversions() is IInvocationOperation delay && IsFiniteDelay(delay, task);
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// <c>Task.Delay</c> with a delay other than <c>Timeout.Infinite</c> (-1) or <c>Timeout.InfiniteTimeSpan</c>: an
+    /// infinite delay with a token only ends on cancellation, so the race waits for the work or the token (the
+    /// "WithCancellation" idiom), not for a timeout, and has no timer.
+    /// </summary>
+    private static bool IsFiniteDelay(IInvocationOperation delay, INamedTypeSymbol task)
+    {
+        if (!delay.TargetMethod.IsTaskMethod("Delay", task))
+        {
+            return false;
+        }
+
+        IOperation? length = delay.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value.WithoutConversions();
+        return length switch
+        {
+            { ConstantValue: { HasValue: true, Value: -1 } } => false,
+            IFieldReferenceOperation { Field: { Name: "InfiniteTimeSpan", ContainingType: { Name: "Timeout", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } } } => false,
+            _ => true,
+        };
     }
 
     /// <summary>

@@ -366,6 +366,135 @@ public class OperationTokenTests
             """);
 
     [Fact]
+    public Task TokenNamedWithAKeyword_FixKeepsTheAt() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                Task M() => Async.WaitFor(async @checked => await [|Task.Delay(10)|], TimeSpan.FromSeconds(1));
+            }
+            """,
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                Task M() => Async.WaitFor(async @checked => await Task.Delay(10, @checked), TimeSpan.FromSeconds(1));
+            }
+            """);
+
+    [Fact]
+    public Task CleanupInFinallyOrAfterCancellation_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                Task M(Stream stream) => Async.WaitFor(async ct =>
+                {
+                    try
+                    {
+                        await stream.WriteAsync(new byte[1], ct);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        await stream.FlushAsync();
+                        throw;
+                    }
+                    finally
+                    {
+                        await stream.FlushAsync();
+                    }
+                }, TimeSpan.FromSeconds(1));
+            }
+            """);
+
+    [Fact]
+    public Task CallInOtherCatch_Reported() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                Task M(Stream stream) => Async.WaitFor(async ct =>
+                {
+                    try
+                    {
+                        await stream.WriteAsync(new byte[1], ct);
+                    }
+                    catch (IOException)
+                    {
+                        await [|Task.Delay(100)|];
+                    }
+                }, TimeSpan.FromSeconds(1));
+            }
+            """,
+            """
+            using System;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                Task M(Stream stream) => Async.WaitFor(async ct =>
+                {
+                    try
+                    {
+                        await stream.WriteAsync(new byte[1], ct);
+                    }
+                    catch (IOException)
+                    {
+                        await Task.Delay(100, ct);
+                    }
+                }, TimeSpan.FromSeconds(1));
+            }
+            """);
+
+    [Fact]
+    public Task CompletionSourceMarkedCanceled_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                Task<int> M(TaskCompletionSource<int> reply, TaskCompletionSource done) => Async.WaitFor(async ct =>
+                {
+                    if (ct.IsCancellationRequested)
+                    {
+                        reply.TrySetCanceled();
+                        done.SetCanceled();
+                    }
+
+                    return await reply.Task;
+                }, TimeSpan.FromSeconds(1));
+            }
+            """);
+
+    [Fact]
     public Task OverloadWithTokenNeedsAnOmittedOptionalArgument_NotReported() =>
         Verify.VerifyCodeFixAsync(
             """

@@ -176,6 +176,74 @@ public class WhenAllResultsTests
             """);
 
     [Fact]
+    public Task TaskNamedWithAKeyword_FixKeepsTheAt() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<string> M(Task<string> @event, Task<int> countTask)
+                {
+                    await [|Task.WhenAll(@event, countTask)|];
+                    return @event.Result + countTask.Result;
+                }
+            }
+            """,
+            """
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task<string> M(Task<string> @event, Task<int> countTask)
+                {
+                    var (eventResult, count) = await Async.Gather(@event, countTask);
+                    return eventResult + count;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ReadInLocalFunction_FixLeavesItBecauseItMayRunBeforeTheGather() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(Task<int> a, Task<int> b)
+                {
+                    Log();
+                    await [|Task.WhenAll(a, b)|];
+                    Log();
+                    return a.Result + b.Result;
+
+                    void Log() => Console.WriteLine(a.IsCompleted ? a.Result : -1);
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task<int> M(Task<int> a, Task<int> b)
+                {
+                    Log();
+                    var (aResult, bResult) = await Async.Gather(a, b);
+                    Log();
+                    return aResult + bResult;
+
+                    void Log() => Console.WriteLine(a.IsCompleted ? a.Result : -1);
+                }
+            }
+            """);
+
+    [Fact]
     public Task TwoWhenAllsInOneDocument_FixAllInDocumentFixesBothInOnePass() =>
         new Verify.Test
         {
@@ -218,6 +286,44 @@ public class WhenAllResultsTests
                 """,
             NumberOfFixAllInDocumentIterations = 1,
             NumberOfFixAllIterations = 1,
+        }.RunAsync();
+
+    [Fact]
+    public Task TwoWhenAllsReadingTheSameTask_FixAllFixesTheSecondInASecondPass() =>
+        new Verify.Test
+        {
+            TestCode = """
+                using System.Threading.Tasks;
+
+                class C
+                {
+                    async Task<int> M(Task<int> a, Task<int> b, Task<int> c)
+                    {
+                        await [|Task.WhenAll(a, b)|];
+                        int x = a.Result + b.Result;
+                        await [|Task.WhenAll(a, c)|];
+                        return x + a.Result + c.Result;
+                    }
+                }
+                """,
+            FixedCode = """
+                using System.Threading.Tasks;
+                using AsyncCombinators;
+
+                class C
+                {
+                    async Task<int> M(Task<int> a, Task<int> b, Task<int> c)
+                    {
+                        var (aResult, bResult) = await Async.Gather(a, b);
+                        int x = aResult + bResult;
+                        var (aResult2, cResult) = await Async.Gather(a, c);
+                        return x + aResult + cResult;
+                    }
+                }
+                """,
+            NumberOfFixAllInDocumentIterations = 2,
+            NumberOfFixAllInProjectIterations = 2,
+            NumberOfFixAllIterations = 2,
         }.RunAsync();
 
     [Fact]
@@ -332,6 +438,22 @@ public class WhenAllResultsTests
                     await Task.WhenAll(c, d, e, f, g, h);
                     int[] all = await Task.WhenAll(c, d);
                     return c.Result + all[0];
+                }
+            }
+            """);
+
+    [Fact]
+    public Task WhenAllAwaitedWithSuppressThrowing_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(Task<int> a, Task<int> b)
+                {
+                    await Task.WhenAll(a, b).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    return (a.IsCompletedSuccessfully ? a.Result : 0) + (b.IsCompletedSuccessfully ? await b : 0);
                 }
             }
             """);

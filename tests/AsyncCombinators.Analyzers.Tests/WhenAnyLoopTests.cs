@@ -1,4 +1,5 @@
 using AsyncCombinators.Analyzers.CodeFixes;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Verify = AsyncCombinators.Analyzers.Tests.Infrastructure.Verifier<AsyncCombinators.Analyzers.WhenAnyLoopAnalyzer, AsyncCombinators.Analyzers.CodeFixes.WhenAnyLoopCodeFix>;
 
@@ -493,4 +494,394 @@ public class WhenAnyLoopTests
                 }
             }
             """);
+
+    [Fact]
+    public Task DirectivesAndCommentsBeforeRemovedStatements_FixKeepsThem() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            #define TRACE_TASKS
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        // The next one to finish.
+                        var t = await [|Task.WhenAny(tasks)|];
+            #if TRACE_TASKS
+                        Console.WriteLine("finished");
+            #endif
+            #if VERBOSE
+                        Console.WriteLine("removing");
+            #endif
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """,
+            """
+            #define TRACE_TASKS
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    await foreach (var t in Async.AsCompleted(tasks))
+                    {
+                        // The next one to finish.
+            #if TRACE_TASKS
+                        Console.WriteLine("finished");
+            #endif
+            #if VERBOSE
+                        Console.WriteLine("removing");
+            #endif
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task FinishedTaskAssignedInTheBody_Reported_NoFixBecauseTheForeachVariableIsReadOnly() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        if (t.IsFaulted)
+                        {
+                            t = Task.FromResult(-1);
+                        }
+
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        if (t.IsFaulted)
+                        {
+                            t = Task.FromResult(-1);
+                        }
+
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task FieldUsedByAnotherMember_Reported_NoFixBecauseAsCompletedLeavesItWhole() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                private readonly List<Task<int>> _pending = new();
+
+                public int PendingCount => _pending.Count;
+
+                public void Start(Task<int> task) => _pending.Add(task);
+
+                public async Task DrainAsync()
+                {
+                    while (_pending.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(_pending)|];
+                        _pending.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                private readonly List<Task<int>> _pending = new();
+
+                public int PendingCount => _pending.Count;
+
+                public void Start(Task<int> task) => _pending.Add(task);
+
+                public async Task DrainAsync()
+                {
+                    while (_pending.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(_pending)|];
+                        _pending.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ConfigureAwaitWithOptions_Reported_NoFixBecauseAnAsyncStreamTakesOnlyABool() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|].ConfigureAwait(ConfigureAwaitOptions.None);
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|].ConfigureAwait(ConfigureAwaitOptions.None);
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task CollectionReadByALambdaMadeBeforeTheLoop_Reported_NoFix() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    using var progress = new Timer(_ => Console.WriteLine($"{tasks.Count} left"), null, 1000, 1000);
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(List<Task<int>> tasks)
+                {
+                    using var progress = new Timer(_ => Console.WriteLine($"{tasks.Count} left"), null, 1000, 1000);
+                    while (tasks.Count > 0)
+                    {
+                        var t = await [|Task.WhenAny(tasks)|];
+                        tasks.Remove(t);
+                        Console.WriteLine(await t);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task TopLevelStatementsReadTheCollectionAfterTheLoop_Reported_NoFix() =>
+        new Verify.Test
+        {
+            TestCode =
+                """
+                using System;
+                using System.Collections.Generic;
+                using System.Linq;
+                using System.Threading.Tasks;
+
+                var tasks = Enumerable.Range(1, 3).Select(Task.FromResult).ToList();
+                while (tasks.Count > 0)
+                {
+                    var t = await [|Task.WhenAny(tasks)|];
+                    tasks.Remove(t);
+                    Console.WriteLine(await t);
+                }
+
+                Console.WriteLine($"{tasks.Count} left");
+                """,
+            FixedCode =
+                """
+                using System;
+                using System.Collections.Generic;
+                using System.Linq;
+                using System.Threading.Tasks;
+
+                var tasks = Enumerable.Range(1, 3).Select(Task.FromResult).ToList();
+                while (tasks.Count > 0)
+                {
+                    var t = await [|Task.WhenAny(tasks)|];
+                    tasks.Remove(t);
+                    Console.WriteLine(await t);
+                }
+
+                Console.WriteLine($"{tasks.Count} left");
+                """,
+            TestState = { OutputKind = OutputKind.ConsoleApplication },
+        }.RunAsync();
+
+    [Fact]
+    public Task CollectionCapturedByALocalFunctionAndReadAfterTheCall_Reported_NoFix() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(List<Task<int>> tasks)
+                {
+                    await DrainAsync();
+                    return tasks.Count;
+
+                    async Task DrainAsync()
+                    {
+                        while (tasks.Count > 0)
+                        {
+                            var t = await [|Task.WhenAny(tasks)|];
+                            tasks.Remove(t);
+                            Console.WriteLine(await t);
+                        }
+                    }
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<int> M(List<Task<int>> tasks)
+                {
+                    await DrainAsync();
+                    return tasks.Count;
+
+                    async Task DrainAsync()
+                    {
+                        while (tasks.Count > 0)
+                        {
+                            var t = await [|Task.WhenAny(tasks)|];
+                            tasks.Remove(t);
+                            Console.WriteLine(await t);
+                        }
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task NestedLoops_FixAllFixesTheInnerLoopInASecondPass() =>
+        new Verify.Test
+        {
+            TestCode =
+                """
+                using System;
+                using System.Collections.Generic;
+                using System.Threading.Tasks;
+
+                class C
+                {
+                    async Task M(List<Task<List<Task<int>>>> batches)
+                    {
+                        while (batches.Count > 0)
+                        {
+                            var batch = await [|Task.WhenAny(batches)|];
+                            batches.Remove(batch);
+                            var items = await batch;
+                            while (items.Count > 0)
+                            {
+                                var item = await [|Task.WhenAny(items)|];
+                                items.Remove(item);
+                                Console.WriteLine(await item);
+                            }
+                        }
+                    }
+                }
+                """,
+            FixedCode =
+                """
+                using System;
+                using System.Collections.Generic;
+                using System.Threading.Tasks;
+                using AsyncCombinators;
+
+                class C
+                {
+                    async Task M(List<Task<List<Task<int>>>> batches)
+                    {
+                        await foreach (var batch in Async.AsCompleted(batches))
+                        {
+                            var items = await batch;
+                            await foreach (var item in Async.AsCompleted(items))
+                            {
+                                Console.WriteLine(await item);
+                            }
+                        }
+                    }
+                }
+                """,
+            NumberOfFixAllInDocumentIterations = 2,
+            NumberOfFixAllInProjectIterations = 2,
+            NumberOfFixAllIterations = 2,
+        }.RunAsync();
 }

@@ -114,6 +114,122 @@ public class WhenAnyTimeoutTests
             """);
 
     [Fact]
+    public Task CommentBeforeTheCheck_FixKeepsIt() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<string> M(Task<string> download)
+                {
+                    // Five seconds at most.
+                    var winner = await [|Task.WhenAny(download, Task.Delay(TimeSpan.FromSeconds(5)))|];
+                    // The download lost.
+                    if (winner != download)
+                    {
+                        throw new TimeoutException();
+                    }
+
+                    return download.Result;
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task<string> M(Task<string> download)
+                {
+                    // Five seconds at most.
+                    // The download lost.
+                    await Async.WaitFor(download, TimeSpan.FromSeconds(5));
+
+                    return download.Result;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task DisabledCodeBeforeTheCheck_Reported_NoFixBecauseItMayUseTheWinner() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<string> M(Task<string> download)
+                {
+                    var winner = await [|Task.WhenAny(download, Task.Delay(TimeSpan.FromSeconds(5)))|];
+            #if TRACE_RACE
+                    Console.WriteLine(winner.Id);
+            #endif
+                    if (winner != download)
+                    {
+                        throw new TimeoutException();
+                    }
+
+                    return download.Result;
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task<string> M(Task<string> download)
+                {
+                    var winner = await [|Task.WhenAny(download, Task.Delay(TimeSpan.FromSeconds(5)))|];
+            #if TRACE_RACE
+                    Console.WriteLine(winner.Id);
+            #endif
+                    if (winner != download)
+                    {
+                        throw new TimeoutException();
+                    }
+
+                    return download.Result;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task WorkNamedWithAKeyword_FixKeepsTheAt() =>
+        Verify.VerifyCodeFixAsync(
+            """
+            using System;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M(Task @lock)
+                {
+                    if (await [|Task.WhenAny(@lock, Task.Delay(100))|] != @lock) throw new TimeoutException();
+                }
+            }
+            """,
+            """
+            using System;
+            using System.Threading.Tasks;
+            using AsyncCombinators;
+
+            class C
+            {
+                async Task M(Task @lock)
+                {
+                    await Async.WaitFor(@lock, TimeSpan.FromMilliseconds(100));
+                }
+            }
+            """);
+
+    [Fact]
     public Task ComparedWithDelayLocal_Reported_NoFixBecauseTheDelayLocalStays() =>
         Verify.VerifyCodeFixAsync(
             """
@@ -257,6 +373,41 @@ public class WhenAnyTimeoutTests
                 }
 
                 void Flush() { }
+            }
+            """);
+
+    [Fact]
+    public Task InfiniteDelayWithTokenAsACancellation_NotReported() =>
+        Verify.VerifyAnalyzerAsync(
+            """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            static class TaskExtensions
+            {
+                public static async Task<T> WithCancellation<T>(this Task<T> task, CancellationToken ct)
+                {
+                    if (await Task.WhenAny(task, Task.Delay(Timeout.Infinite, ct)) != task)
+                    {
+                        throw new OperationCanceledException(ct);
+                    }
+
+                    return await task;
+                }
+
+                public static async Task WithCancellation(this Task task, CancellationToken ct)
+                {
+                    await Task.WhenAny(task, Task.Delay(-1, ct));
+                    ct.ThrowIfCancellationRequested();
+                    await task;
+                }
+
+                public static async Task<bool> Completes(Task task, CancellationToken ct)
+                {
+                    var never = Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                    return await Task.WhenAny(task, never) == task;
+                }
             }
             """);
 

@@ -18,7 +18,8 @@ namespace AsyncCombinators.Analyzers.CodeFixes;
 /// <summary>
 /// A code fix that edits one document. A single fix and Fix all (document, project, solution) go through the same
 /// path: every diagnostic of a document is turned into edits on one <see cref="SyntaxEditor"/> over the original
-/// tree, then the <c>using AsyncCombinators;</c> the new code needs is added once and the qualified names reduced.
+/// tree (but those that overlap an earlier one, left to the next pass), then the <c>using AsyncCombinators;</c> the
+/// new code needs is added once and the qualified names reduced.
 /// </summary>
 public abstract class DocumentCodeFixProvider : CodeFixProvider
 {
@@ -56,7 +57,24 @@ public abstract class DocumentCodeFixProvider : CodeFixProvider
     /// The edit that fixes <paramref name="diagnostic"/>, or null when the code around it is not a shape the fix
     /// handles. <paramref name="reservedNames"/> holds the names earlier edits of the same pass have declared.
     /// </summary>
-    protected abstract Action<SyntaxEditor>? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken);
+    protected abstract Edit? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// An edit, and the nodes of the original tree it replaces or removes outright (built from the original nodes,
+    /// not from the editor's current ones). Two edits whose such nodes overlap cannot both apply in one pass.
+    /// </summary>
+    protected sealed class Edit
+    {
+        public Edit(Action<SyntaxEditor> apply, params SyntaxNode[] replaces)
+        {
+            Apply = apply;
+            Replaces = replaces;
+        }
+
+        internal Action<SyntaxEditor> Apply { get; }
+
+        internal IReadOnlyList<SyntaxNode> Replaces { get; }
+    }
 
     private async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
@@ -69,13 +87,18 @@ public abstract class DocumentCodeFixProvider : CodeFixProvider
 
         var editor = new SyntaxEditor(root, document.Project.Solution.Workspace.Services);
         var reservedNames = new HashSet<string>();
+        var replaced = new List<SyntaxNode>();
         bool changed = false;
         foreach (Diagnostic diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
         {
-            Action<SyntaxEditor>? edit = CreateEdit(root, model, diagnostic, reservedNames, cancellationToken);
-            if (edit is not null)
+            // An edit that replaces a node inside (or around, or the same as) one an earlier edit replaced would make
+            // the editor fail (a nested AC0001 loop, two AC0003 fixes reading the same task). It is left for the
+            // next Fix all, which sees the code the first one made.
+            Edit? edit = CreateEdit(root, model, diagnostic, reservedNames, cancellationToken);
+            if (edit is not null && !edit.Replaces.Any(node => replaced.Any(other => node.Span.IntersectsWith(other.Span))))
             {
-                edit(editor);
+                edit.Apply(editor);
+                replaced.AddRange(edit.Replaces);
                 changed = true;
             }
         }
@@ -103,6 +126,19 @@ public abstract class DocumentCodeFixProvider : CodeFixProvider
             statement.DescendantNodes().Where(n => n.ToString() is AsyncTypeName or "global::System.TimeSpan"),
             static (_, rewritten) => rewritten.WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation));
     }
+
+    /// <summary>
+    /// A symbol's name as code refers to it: <c>@event</c> for a name that is a keyword, which a symbol's name and an
+    /// identifier's value text give without the <c>@</c>.
+    /// </summary>
+    internal static string AsIdentifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
+
+    /// <summary>A reference to a symbol by its name, as <see cref="AsIdentifier"/> writes it.</summary>
+    internal static IdentifierNameSyntax IdentifierName(string name) =>
+        SyntaxFactory.IdentifierName(SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None
+            ? SyntaxFactory.Identifier(name)
+            : SyntaxFactory.VerbatimIdentifier(default, name, name, default));
 
     /// <summary>
     /// A name for a new local near <paramref name="scope"/>: <paramref name="baseName"/>, or it followed by 2, 3, ...

@@ -23,7 +23,7 @@ public sealed class OperationTokenCodeFix : DocumentCodeFixProvider
 
     protected override string Title => "Pass the operation's CancellationToken";
 
-    protected override Action<SyntaxEditor>? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
+    protected override Edit? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
     {
         if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax call
             || !diagnostic.Properties.TryGetValue(OperationTokenAnalyzer.TokenProperty, out string? token)
@@ -33,13 +33,14 @@ public sealed class OperationTokenCodeFix : DocumentCodeFixProvider
         }
 
         diagnostic.Properties.TryGetValue(OperationTokenAnalyzer.ParameterNameProperty, out string? parameterName);
-        ArgumentSyntax argument = SyntaxFactory.Argument(SyntaxFactory.IdentifierName(token));
+        ArgumentSyntax argument = SyntaxFactory.Argument(IdentifierName(token));
         if (parameterName is not null)
         {
-            argument = argument.WithNameColon(SyntaxFactory.NameColon(SyntaxFactory.IdentifierName(parameterName)).WithTrailingTrivia(SyntaxFactory.Space));
+            argument = argument.WithNameColon(SyntaxFactory.NameColon(IdentifierName(parameterName)).WithTrailingTrivia(SyntaxFactory.Space));
         }
 
-        return editor => editor.ReplaceNode(call, (current, _) =>
+        // Built from the editor's current call, so a call nested in its arguments can be fixed in the same pass.
+        return new Edit(editor => editor.ReplaceNode(call, (current, _) =>
         {
             var invocation = (InvocationExpressionSyntax)current;
             SeparatedSyntaxList<ArgumentSyntax> arguments = invocation.ArgumentList.Arguments;
@@ -63,6 +64,6 @@ public sealed class OperationTokenCodeFix : DocumentCodeFixProvider
                 .Add(SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(SyntaxFactory.Space))
                 .Add(added);
             return invocation.WithArgumentList(invocation.ArgumentList.WithArguments(SyntaxFactory.SeparatedList<ArgumentSyntax>(list)));
-        });
+        }));
     }
 }

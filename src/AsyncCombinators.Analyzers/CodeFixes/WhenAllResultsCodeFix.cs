@@ -25,7 +25,7 @@ public sealed class WhenAllResultsCodeFix : DocumentCodeFixProvider
 
     protected override string Title => "Use Async.Gather";
 
-    protected override Action<SyntaxEditor>? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
+    protected override Edit? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
     {
         if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax whenAll
             || WhenAllResultsShape.TryMatch(whenAll, model, cancellationToken) is not { } shape)
@@ -39,16 +39,18 @@ public sealed class WhenAllResultsCodeFix : DocumentCodeFixProvider
         string configureAwait = whenAll.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Parent: InvocationExpressionSyntax configured }
             ? ".ConfigureAwait" + configured.ArgumentList
             : "";
-        string gather = $"var ({string.Join(", ", names)}) = await {AsyncTypeName}.Gather({string.Join(", ", shape.Tasks.Select(t => t.Name))}){configureAwait};";
+        string gather = $"var ({string.Join(", ", names)}) = await {AsyncTypeName}.Gather({string.Join(", ", shape.Tasks.Select(t => AsIdentifier(t.Name)))}){configureAwait};";
 
-        return editor =>
-        {
-            editor.ReplaceNode(shape.Statement, DocumentCodeFixProvider.ParseStatement<StatementSyntax>(gather).WithTriviaFrom(shape.Statement));
-            foreach ((ExpressionSyntax read, int index) in shape.Reads)
+        return new Edit(
+            editor =>
             {
-                editor.ReplaceNode(read, SyntaxFactory.IdentifierName(names[index]).WithTriviaFrom(read));
-            }
-        };
+                editor.ReplaceNode(shape.Statement, DocumentCodeFixProvider.ParseStatement<StatementSyntax>(gather).WithTriviaFrom(shape.Statement));
+                foreach ((ExpressionSyntax read, int index) in shape.Reads)
+                {
+                    editor.ReplaceNode(read, SyntaxFactory.IdentifierName(names[index]).WithTriviaFrom(read));
+                }
+            },
+            shape.Reads.Select(r => (SyntaxNode)r.Read).Prepend(shape.Statement).ToArray());
     }
 
     private static string ResultName(string taskName) =>

@@ -25,7 +25,7 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
 
     protected override string Title => "Use Async.AsCompleted";
 
-    protected override Action<SyntaxEditor>? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
+    protected override Edit? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
     {
         // await foreach needs C# 8; AsyncCombinators also serves netstandard2.0 projects that stay on C# 7.3.
         if (root.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp8 }
@@ -38,6 +38,13 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
         SyntaxNode awaited = whenAny;
         if (whenAny.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Parent: InvocationExpressionSyntax configured })
         {
+            // An async stream's ConfigureAwait takes a bool only, not ConfigureAwaitOptions.
+            if (configured.ArgumentList.Arguments is not { Count: 1 } options
+                || model.GetTypeInfo(options[0].Expression, cancellationToken).Type?.SpecialType != SpecialType.System_Boolean)
+            {
+                return null;
+            }
+
             configureAwait = ".ConfigureAwait" + configured.ArgumentList.ToString();
             awaited = configured;
         }
@@ -89,23 +96,77 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
             return null;
         }
 
+        // The foreach variable is read-only: a body that assigns the task (or passes it by ref) would not compile.
+        if (body.Statements.Count > 1
+            && model.GetDeclaredSymbol(declarator, cancellationToken) is { } finished
+            && model.AnalyzeDataFlow(body.Statements[1], body.Statements[body.Statements.Count - 1]) is { Succeeded: true } flow
+            && flow.WrittenInside.Contains(finished, SymbolEqualityComparer.Default))
+        {
+            return null;
+        }
+
         SyntaxNode loop = body.Parent;
         if (IsUsedAfter(loop, collection, model, cancellationToken))
         {
             return null;
         }
 
-        return editor =>
+        return new Edit(
+            editor =>
+            {
+                BlockSyntax rest = WithoutStatements(body, declaration, removal);
+                var foreachLoop = DocumentCodeFixProvider.ParseStatement<ForEachStatementSyntax>(
+                    $"await foreach ({variables.Type.WithoutTrivia()} {declarator.Identifier.ValueText} in {AsyncTypeName}.AsCompleted({source.WithoutTrivia()}){configureAwait}) {{ }}");
+                foreachLoop = foreachLoop
+                    .WithCloseParenToken(foreachLoop.CloseParenToken.WithTrailingTrivia(closeParen.TrailingTrivia))
+                    .WithStatement(rest)
+                    .WithLeadingTrivia(keyword.LeadingTrivia);
+                editor.ReplaceNode(loop, foreachLoop);
+            },
+            loop);
+    }
+
+    /// <summary>
+    /// The block without the two statements. What precedes a removed statement on lines of its own (comments,
+    /// <c>#if</c> ... <c>#endif</c> and the code they disable) moves to the statement or brace after it: dropped, it
+    /// would lose code, or leave an <c>#if</c> without its <c>#endif</c>.
+    /// </summary>
+    private static BlockSyntax WithoutStatements(BlockSyntax body, StatementSyntax declaration, StatementSyntax removal)
+    {
+        var kept = new List<StatementSyntax>(body.Statements.Count);
+        var carried = new List<SyntaxTrivia>();
+        foreach (StatementSyntax statement in body.Statements)
         {
-            BlockSyntax rest = body.RemoveNodes(new SyntaxNode[] { declaration, removal }, SyntaxRemoveOptions.KeepNoTrivia)!;
-            var foreachLoop = DocumentCodeFixProvider.ParseStatement<ForEachStatementSyntax>(
-                $"await foreach ({variables.Type.WithoutTrivia()} {declarator.Identifier.ValueText} in {AsyncTypeName}.AsCompleted({source.WithoutTrivia()}){configureAwait}) {{ }}");
-            foreachLoop = foreachLoop
-                .WithCloseParenToken(foreachLoop.CloseParenToken.WithTrailingTrivia(closeParen.TrailingTrivia))
-                .WithStatement(rest)
-                .WithLeadingTrivia(keyword.LeadingTrivia);
-            editor.ReplaceNode(loop, foreachLoop);
-        };
+            if (statement == declaration || statement == removal)
+            {
+                carried.AddRange(LinesBefore(statement));
+                continue;
+            }
+
+            kept.Add(carried.Count == 0 ? statement : statement.WithLeadingTrivia(carried.Concat(statement.GetLeadingTrivia())));
+            carried.Clear();
+        }
+
+        SyntaxToken closeBrace = carried.Count == 0 ? body.CloseBraceToken : body.CloseBraceToken.WithLeadingTrivia(carried.Concat(body.CloseBraceToken.LeadingTrivia));
+        return body.WithStatements(SyntaxFactory.List(kept)).WithCloseBraceToken(closeBrace);
+    }
+
+    /// <summary>The statement's leading trivia without the indentation of its own line; nothing when that is all it has.</summary>
+    private static IEnumerable<SyntaxTrivia> LinesBefore(StatementSyntax statement)
+    {
+        SyntaxTriviaList leading = statement.GetLeadingTrivia();
+        if (leading.All(t => t.IsKind(SyntaxKind.WhitespaceTrivia) || t.IsKind(SyntaxKind.EndOfLineTrivia)))
+        {
+            return Enumerable.Empty<SyntaxTrivia>();
+        }
+
+        int end = leading.Count;
+        while (end > 0 && leading[end - 1].IsKind(SyntaxKind.WhitespaceTrivia))
+        {
+            end--;
+        }
+
+        return leading.Take(end);
     }
 
     private static bool References(SyntaxNode node, ISymbol? symbol, SemanticModel model, CancellationToken cancellationToken) =>
@@ -162,15 +223,40 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
         && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(expression, cancellationToken).Symbol, collection);
 
     /// <summary>
-    /// Whether code that runs after the loop (after it in its method, or in a later pass of an enclosing loop) reads
-    /// the collection: the loop leaves it empty (or with the tasks left after a break), AsCompleted leaves it whole.
+    /// Whether code that runs after the loop (after it in its method, or in a later pass of an enclosing loop, or any
+    /// other code for a field) reads the collection: the loop leaves it empty (or with the tasks left after a break),
+    /// AsCompleted leaves it whole.
     /// </summary>
     private static bool IsUsedAfter(SyntaxNode loop, ISymbol? collection, SemanticModel model, CancellationToken cancellationToken)
     {
-        SyntaxNode? function = loop.Parent?.FirstAncestorOrSelf<SyntaxNode>(n => n is MemberDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or CompilationUnitSyntax);
-        if (function is null)
+        if (collection is IFieldSymbol field)
+        {
+            // A field outlives the call: other members (or the next call) read what the loop leaves in it, or add
+            // to it. Only a private field that nothing outside the loop names is as good as a local.
+            return field.DeclaredAccessibility != Accessibility.Private
+                || field.ContainingType.DeclaringSyntaxReferences.Any(reference => reference.GetSyntax(cancellationToken).DescendantNodes().OfType<IdentifierNameSyntax>().Any(
+                    n => n.Identifier.ValueText == field.Name && !(n.SyntaxTree == loop.SyntaxTree && loop.Span.Contains(n.Span))));
+        }
+
+        // Top-level statements are one function: a global statement is a member, but the ones after it run later.
+        static bool IsFunction(SyntaxNode n) =>
+            n is MemberDeclarationSyntax and not GlobalStatementSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or CompilationUnitSyntax;
+
+        SyntaxNode? function = loop.Parent?.FirstAncestorOrSelf<SyntaxNode>(IsFunction);
+        if (function is null || collection is null)
         {
             return true;
+        }
+
+        // A collection captured from an enclosing method: the lambda or local function that holds the loop can run at
+        // any point of that method, so any read there outside the loop counts.
+        if (collection.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is { } declaration
+            && declaration.SyntaxTree == loop.SyntaxTree
+            && !function.Span.Contains(declaration.Span))
+        {
+            SyntaxNode? owner = declaration.FirstAncestorOrSelf<SyntaxNode>(IsFunction);
+            return owner is null || owner.DescendantNodes().OfType<IdentifierNameSyntax>().Any(
+                n => !loop.Span.Contains(n.Span) && References(n, collection, model, cancellationToken));
         }
 
         // From the start of the outermost loop around this one (code before it in a later pass runs after it too).
@@ -183,8 +269,12 @@ public sealed class WhenAnyLoopCodeFix : DocumentCodeFixProvider
             }
         }
 
+        // A lambda or local function written before the loop (a progress timer showing tasks.Count) may run during
+        // or after it, so its reads count wherever it is written.
         return function.DescendantNodes().OfType<IdentifierNameSyntax>().Any(
-            n => n.SpanStart >= start && !loop.Span.Contains(n.Span) && References(n, collection, model, cancellationToken));
+            n => (n.SpanStart >= start || n.Ancestors().TakeWhile(a => a != function).Any(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+                && !loop.Span.Contains(n.Span)
+                && References(n, collection, model, cancellationToken));
     }
 
     /// <summary><c>tasks.Remove(t);</c> or <c>tasks = ...;</c> (re-created without <c>t</c>).</summary>

@@ -26,7 +26,7 @@ public sealed class WhenAnyTimeoutCodeFix : DocumentCodeFixProvider
 
     protected override string Title => "Use Async.WaitFor";
 
-    protected override Action<SyntaxEditor>? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
+    protected override Edit? CreateEdit(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ISet<string> reservedNames, CancellationToken cancellationToken)
     {
         if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax { ArgumentList.Arguments: { Count: 2 } arguments } whenAny)
         {
@@ -53,7 +53,7 @@ public sealed class WhenAnyTimeoutCodeFix : DocumentCodeFixProvider
             return null;
         }
 
-        string replacement = $"await {AsyncTypeName}.WaitFor({work.Identifier.ValueText}, {timeout}){configureAwait};";
+        string replacement = $"await {AsyncTypeName}.WaitFor({work.Identifier.Text}, {timeout}){configureAwait};";
 
         // if (await Task.WhenAny(...) != work) throw new TimeoutException();
         if (wait.Parent is BinaryExpressionSyntax comparison && IsTimedOutCheck(comparison, wait, work.Identifier.ValueText)
@@ -63,9 +63,11 @@ public sealed class WhenAnyTimeoutCodeFix : DocumentCodeFixProvider
             SyntaxTriviaList trailing = ifStatement.CloseParenToken.TrailingTrivia.Any(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia))
                 ? ifStatement.CloseParenToken.TrailingTrivia
                 : ifStatement.GetTrailingTrivia();
-            return editor => editor.ReplaceNode(
-                ifStatement,
-                DocumentCodeFixProvider.ParseStatement<StatementSyntax>(replacement).WithLeadingTrivia(ifStatement.GetLeadingTrivia()).WithTrailingTrivia(trailing));
+            return new Edit(
+                editor => editor.ReplaceNode(
+                    ifStatement,
+                    DocumentCodeFixProvider.ParseStatement<StatementSyntax>(replacement).WithLeadingTrivia(ifStatement.GetLeadingTrivia()).WithTrailingTrivia(trailing)),
+                ifStatement);
         }
 
         // var winner = await Task.WhenAny(...); if (winner != work) throw new TimeoutException();
@@ -79,13 +81,38 @@ public sealed class WhenAnyTimeoutCodeFix : DocumentCodeFixProvider
                 && block.Statements[index + 1] is IfStatementSyntax { Condition: BinaryExpressionSyntax check } next
                 && IsTimedOutCheck(check, IdentifierNamed(check, winner.Identifier.ValueText), work.Identifier.ValueText)
                 && OnlyThrowsTimeout(next, model, cancellationToken)
-                && CountNames(block, winner.Identifier.ValueText) == 1)
+                && CountNames(block, winner.Identifier.ValueText) == 1
+                && !next.GetLeadingTrivia().Any(t => t.IsDirective))
             {
-                return editor =>
+                // Code an #if disables between the two statements may use the winner: no fix then. Comment lines
+                // there go before the new statement, which takes the declaration's indentation.
+                SyntaxTriviaList leading = declaration.GetLeadingTrivia();
+                int indentation = leading.Count;
+                while (indentation > 0 && leading[indentation - 1].IsKind(SyntaxKind.WhitespaceTrivia))
                 {
-                    editor.ReplaceNode(declaration, DocumentCodeFixProvider.ParseStatement<StatementSyntax>(replacement).WithLeadingTrivia(declaration.GetLeadingTrivia()).WithTrailingTrivia(next.GetTrailingTrivia()));
-                    editor.RemoveNode(next, SyntaxRemoveOptions.KeepNoTrivia);
-                };
+                    indentation--;
+                }
+
+                SyntaxTriviaList between = next.GetLeadingTrivia();
+                int end = between.Count;
+                while (end > 0 && between[end - 1].IsKind(SyntaxKind.WhitespaceTrivia))
+                {
+                    end--;
+                }
+
+                if (between.Any(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia)))
+                {
+                    leading = SyntaxFactory.TriviaList(leading.Take(indentation).Concat(between.Take(end)).Concat(leading.Skip(indentation)));
+                }
+
+                return new Edit(
+                    editor =>
+                    {
+                        editor.ReplaceNode(declaration, DocumentCodeFixProvider.ParseStatement<StatementSyntax>(replacement).WithLeadingTrivia(leading).WithTrailingTrivia(next.GetTrailingTrivia()));
+                        editor.RemoveNode(next, SyntaxRemoveOptions.KeepNoTrivia);
+                    },
+                    declaration,
+                    next);
             }
         }
 
