@@ -111,6 +111,36 @@ public class TaskGroupTests
     }
 
     [Fact]
+    public async Task DisposeAsync_WhileTheCallersCancellationCallbackUsesTheGroup_DoesNotDeadlock()
+    {
+        // Disposing releases the registration on the caller's token; on .NET Standard 2.0 that waits for the callback
+        // running on another thread. Here the callback (through the group's token) calls into the group meanwhile.
+        using var caller = new CancellationTokenSource();
+        var group = new TaskGroup(caller.Token);
+        using var inCallback = new ManualResetEventSlim();
+        var disposing = new TaskCompletionSource<Thread>(TaskCreationOptions.RunContinuationsAsynchronously);
+        group.Token.Register(() =>
+        {
+            inCallback.Set();
+            Thread disposer = disposing.Task.GetAwaiter().GetResult();
+            // Until the disposer waits for this callback (or has returned, where releasing does not wait).
+            SpinWait.SpinUntil(() => (disposer.ThreadState & (ThreadState.WaitSleepJoin | ThreadState.Stopped)) != 0, TimeSpan.FromSeconds(5));
+            group.Cancel();
+        });
+        Task canceling = Task.Run(caller.Cancel);
+        inCallback.Wait();
+
+        Task? disposal = null;
+        var thread = new Thread(() => disposal = group.DisposeAsync().AsTask()) { IsBackground = true };
+        disposing.SetResult(thread);
+        thread.Start();
+
+        thread.Join(TimeSpan.FromSeconds(10)).Should().BeTrue("disposing must not hold what the callback needs");
+        await canceling.Guard();
+        await FluentActions.Awaiting(() => disposal!.Guard()).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Fact]
     public async Task TaskGroup_ChildrenStartChildrenWhileDraining_WaitsForThemAll()
     {
         var gate = Source();

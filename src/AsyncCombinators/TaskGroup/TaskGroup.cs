@@ -46,6 +46,8 @@ public sealed class TaskGroup : IAsyncDisposable
     /// <summary>The body's exception once recorded, so that the same exception from a child is not recorded twice.</summary>
     private Exception? _bodyFailure;
     private TaskCompletionSource<bool>? _drained;
+
+    /// <summary>The disposal that later calls return.</summary>
     private Task? _disposal;
     private int _running;
     private bool _canceled;
@@ -150,14 +152,11 @@ public sealed class TaskGroup : IAsyncDisposable
     /// Calling it again returns the same outcome.
     /// </summary>
     /// <returns>A task that completes when every child has finished.</returns>
-    public ValueTask DisposeAsync()
-    {
-        lock (_lock)
-        {
-            _disposal ??= DisposeCoreAsync();
-            return new ValueTask(_disposal);
-        }
-    }
+    public ValueTask DisposeAsync() =>
+        // Not under the lock: disposing releases the caller's registration, which on .NET Standard 2.0 waits for a callback
+        // running on another thread, and that callback may call into the group. Two first calls racing each get a disposal
+        // of their own, with the same outcome.
+        new(_disposal ??= DisposeCoreAsync());
 
     private static async Task RunAsyncCore(Func<TaskGroup, Task> body, CancellationToken cancellationToken)
     {
@@ -207,7 +206,7 @@ public sealed class TaskGroup : IAsyncDisposable
             _disposing = true;
             if (_running != 0)
             {
-                _drained = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _drained ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 drained = _drained.Task;
             }
             else
