@@ -426,6 +426,19 @@ public class AsCompletedTests
     }
 
     [Fact]
+    public async Task AsCompleted_AllYieldedWithoutDisposal_TimerReleased()
+    {
+        var time = new TimerCountingTimeProvider();
+        var pending = Source<int>();
+        IAsyncEnumerator<Task<int>> e = Async.AsCompleted(new[] { pending.Task }, TimeSpan.FromSeconds(1), time, CancellationToken.None).GetAsyncEnumerator();
+        ValueTask<bool> next = e.MoveNextAsync();
+        pending.SetResult(1);
+        (await next.AsTask().Guard()).Should().BeTrue();
+        (await e.MoveNextAsync()).Should().BeFalse();
+        time.ActiveTimers.Should().Be(0, "an enumeration that has yielded everything has ended");
+    }
+
+    [Fact]
     public async Task AsCompleted_AllCompleteAtStartWithTimeout_NoTimerYieldsAll()
     {
         var time = new TimerCountingTimeProvider();

@@ -178,20 +178,23 @@ internal sealed class AsCompletedEnumerable<TTask> : IAsyncEnumerable<TTask>
                     return new ValueTask<bool>(true);
                 }
 
-                if (_head == _tasks.Length)
+                if (_head != _tasks.Length)
                 {
-                    return new ValueTask<bool>(false);
-                }
+                    if (_state == TimedOut)
+                    {
+                        return new ValueTask<bool>(Task.FromException<bool>(CreateTimeoutException()));
+                    }
 
-                if (_state == TimedOut)
-                {
-                    return new ValueTask<bool>(Task.FromException<bool>(CreateTimeoutException()));
+                    _signal.Reset();
+                    _waiting = true;
+                    return new ValueTask<bool>(this, _signal.Version);
                 }
-
-                _signal.Reset();
-                _waiting = true;
-                return new ValueTask<bool>(this, _signal.Version);
             }
+
+            // Everything was yielded: the enumeration has ended, so its timer and registrations go now, not only when
+            // (or if) the consumer disposes it. Outside the lock: releasing may wait for a callback that takes it.
+            Stop(Disposed, default);
+            return new ValueTask<bool>(false);
         }
 
         public ValueTask DisposeAsync()
