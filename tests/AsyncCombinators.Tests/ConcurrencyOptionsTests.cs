@@ -83,6 +83,39 @@ public class ConcurrencyOptionsTests
     }
 
     [Fact]
+    public async Task MaxPerSecond_StartHeldUpByTheCallersContext_NextStartIsStillOneIntervalAfterIt()
+    {
+        var clock = new FakeTimeProvider();
+        DateTimeOffset origin = clock.GetUtcNow();
+        var context = new QueuedSynchronizationContext();
+        var starts = new List<TimeSpan>();
+        var options = new ConcurrencyOptions { MaxPerSecond = 1, TimeProvider = clock };
+        var pending = TestUtil.Source<int>();
+
+        Task<int[]> run = context.Run(() => Async.Gather(Enumerable.Range(0, 3), (i, ct) =>
+        {
+            starts.Add(clock.GetUtcNow() - origin);
+            return pending.Task;
+        }, options));
+        starts.Should().Equal(TimeSpan.Zero);
+
+        // The spacing has passed: the second start is posted to the caller's context, which is busy for another second.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Polling.Until(() => context.Pending == 1);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        context.RunPending();
+        starts.Should().Equal(new[] { TimeSpan.Zero, TimeSpan.FromSeconds(2) }, "the third start is one interval after the second one, not after its gate opened");
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Polling.Until(() => context.Pending == 1);
+        context.RunPending();
+        starts.Should().Equal(TimeSpan.Zero, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3));
+
+        pending.SetResult(7);
+        (await run.Guard()).Should().Equal(7, 7, 7);
+    }
+
+    [Fact]
     public async Task MaxPerSecond_SpacingLongerThanOneTimer_WaitsInStepsWithoutFailing()
     {
         var clock = new TimerCountingTimeProvider();

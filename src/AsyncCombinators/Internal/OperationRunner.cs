@@ -419,7 +419,17 @@ internal abstract class OperationRunner
             }
 
             OnStarting(index);
-            Task task = gateFailure is null ? _source.Start(token) : _source.Fail(gateFailure);
+            Task task;
+            if (gateFailure is null)
+            {
+                _gate?.OnStarting();
+                task = _source.Start(token);
+            }
+            else
+            {
+                task = _source.Fail(gateFailure);
+            }
+
             if (task.IsCompleted)
             {
                 Volatile.Write(ref _completingAtStart, true);
