@@ -92,9 +92,11 @@ public class ConcurrencyOptionsTests
         var options = new ConcurrencyOptions { MaxPerSecond = 1, TimeProvider = clock };
         var pending = TestUtil.Source<int>();
 
+        var contexts = new List<SynchronizationContext?>();
         Task<int[]> run = context.Run(() => Async.Gather(Enumerable.Range(0, 3), (i, ct) =>
         {
             starts.Add(clock.GetUtcNow() - origin);
+            contexts.Add(SynchronizationContext.Current);
             return pending.Task;
         }, options));
         starts.Should().Equal(TimeSpan.Zero);
@@ -113,6 +115,33 @@ public class ConcurrencyOptionsTests
 
         pending.SetResult(7);
         (await run.Guard()).Should().Equal(7, 7, 7);
+        contexts.Should().HaveCount(3).And.OnlyContain(c => c == context, "a start that waited at the gate still runs on the caller's context");
+    }
+
+    /// <summary>
+    /// The caller blocks its context (nothing posted there runs) while the next start waits at the gate. A failure means
+    /// nothing more starts there, so the run must end without the context, as the contract promises.
+    /// </summary>
+    [Fact]
+    public async Task MaxPerSecond_FailureWhileTheNextStartWaitsAtTheGate_EndsWithoutTheCallersContext()
+    {
+        var clock = new FakeTimeProvider();
+        var context = new QueuedSynchronizationContext();
+        var options = new ConcurrencyOptions { MaxPerSecond = 1, TimeProvider = clock };
+        var first = TestUtil.Source<int>();
+        int started = 0;
+
+        Task<int[]> run = context.Run(() => Async.Gather(Enumerable.Range(0, 2), (i, ct) =>
+        {
+            started++;
+            return first.Task;
+        }, options));
+        started.Should().Be(1, "the second start waits for the clock");
+
+        first.SetException(new InvalidOperationException("first failed"));
+
+        (await FluentActions.Awaiting(() => run.Guard()).Should().ThrowAsync<InvalidOperationException>()).WithMessage("first failed");
+        started.Should().Be(1);
     }
 
     [Fact]

@@ -380,10 +380,21 @@ internal abstract class OperationRunner
             Exception? gateFailure = null;
             if (_gate is not null)
             {
+                bool waited = false;
                 try
                 {
                     ValueTask<RateLimitLease?> pass = _gate.PassAsync(token);
-                    lease = pass.IsCompletedSuccessfully ? pass.Result : await pass.ConfigureAwait(_callerContext.IsSpecific);
+                    if (pass.IsCompletedSuccessfully)
+                    {
+                        lease = pass.Result;
+                    }
+                    else
+                    {
+                        // Resumes off the caller's context: a stop while waiting needs nothing from there (a caller may be
+                        // blocking it until the run ends), and a start goes back there below.
+                        waited = true;
+                        lease = await pass.ConfigureAwait(false);
+                    }
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
@@ -394,6 +405,11 @@ internal abstract class OperationRunner
                 catch (Exception exception)
                 {
                     gateFailure = exception;
+                }
+
+                if (waited && !IsStopping())
+                {
+                    await _callerContext.SwitchTo();
                 }
             }
 
@@ -442,6 +458,15 @@ internal abstract class OperationRunner
                 running.Set(index, task, lease);
                 task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(running.OnCompleted);
             }
+        }
+    }
+
+    /// <summary>Whether nothing more may start (the launcher re-checks under the lock as it starts).</summary>
+    private bool IsStopping()
+    {
+        lock (_lock)
+        {
+            return _stopped || StoppedByCaller;
         }
     }
 
