@@ -145,6 +145,34 @@ public class ConcurrencyOptionsTests
     }
 
     [Fact]
+    public async Task MaxPerSecond_LessThanAMillisecondLeftBeforeTheNextStart_WaitsOnTheClockWithoutSpinning()
+    {
+        var clock = new FakeTimeProvider();
+        DateTimeOffset origin = clock.GetUtcNow();
+        var starts = new List<TimeSpan>();
+        var options = new ConcurrencyOptions { MaxPerSecond = 3, TimeProvider = clock };
+
+        Task<int[]> run = Task.Run(() => Async.Gather(Enumerable.Range(0, 2), (i, ct) =>
+        {
+            lock (starts)
+            {
+                starts.Add(clock.GetUtcNow() - origin);
+            }
+
+            return Task.FromResult(i);
+        }, options));
+        await Polling.Until(() => Count(starts) == 1);
+
+        // The gate's timer fires at 333 ms, a third of a millisecond before the next start may go. Timers count whole
+        // milliseconds: the rest must be waited for on the clock, not retried at once until the clock moves.
+        await Task.Run(() => clock.Advance(TimeSpan.FromMilliseconds(333))).Guard();
+        await Task.Run(() => clock.Advance(TimeSpan.FromMilliseconds(1))).Guard();
+
+        (await run.Guard()).Should().Equal(0, 1);
+        (starts[1] - starts[0]).Should().BeGreaterThanOrEqualTo(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 3));
+    }
+
+    [Fact]
     public async Task MaxPerSecond_SpacingLongerThanOneTimer_WaitsInStepsWithoutFailing()
     {
         var clock = new TimerCountingTimeProvider();
