@@ -338,11 +338,22 @@ internal abstract class OperationRunner
                 _slotsHeld++;
             }
 
+            // The waits below resume where they end, off the caller's context: a stop while waiting needs nothing from
+            // there (a caller may be blocking it until the run ends), and a start goes back there first.
+            bool offContext = false;
             bool hasItem;
             try
             {
                 ValueTask<bool> move = _source.MoveNextAsync(token);
-                hasItem = move.IsCompletedSuccessfully ? move.Result : await move.ConfigureAwait(_callerContext.IsSpecific);
+                if (move.IsCompletedSuccessfully)
+                {
+                    hasItem = move.Result;
+                }
+                else
+                {
+                    offContext = true;
+                    hasItem = await move.ConfigureAwait(false);
+                }
             }
             catch (Exception exception)
             {
@@ -380,7 +391,6 @@ internal abstract class OperationRunner
             Exception? gateFailure = null;
             if (_gate is not null)
             {
-                bool waited = false;
                 try
                 {
                     ValueTask<RateLimitLease?> pass = _gate.PassAsync(token);
@@ -390,9 +400,7 @@ internal abstract class OperationRunner
                     }
                     else
                     {
-                        // Resumes off the caller's context: a stop while waiting needs nothing from there (a caller may be
-                        // blocking it until the run ends), and a start goes back there below.
-                        waited = true;
+                        offContext = true;
                         lease = await pass.ConfigureAwait(false);
                     }
                 }
@@ -407,10 +415,11 @@ internal abstract class OperationRunner
                     gateFailure = exception;
                 }
 
-                if (waited && !IsStopping())
-                {
-                    await _callerContext.SwitchTo();
-                }
+            }
+
+            if (offContext && !IsStopping())
+            {
+                await _callerContext.SwitchTo();
             }
 
             int index;
