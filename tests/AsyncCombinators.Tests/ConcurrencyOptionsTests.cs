@@ -83,6 +83,96 @@ public class ConcurrencyOptionsTests
     }
 
     [Fact]
+    public async Task MaxPerSecond_StartHeldUpByTheCallersContext_NextStartIsStillOneIntervalAfterIt()
+    {
+        var clock = new FakeTimeProvider();
+        DateTimeOffset origin = clock.GetUtcNow();
+        var context = new QueuedSynchronizationContext();
+        var starts = new List<TimeSpan>();
+        var options = new ConcurrencyOptions { MaxPerSecond = 1, TimeProvider = clock };
+        var pending = TestUtil.Source<int>();
+
+        var contexts = new List<SynchronizationContext?>();
+        Task<int[]> run = context.Run(() => Async.Gather(Enumerable.Range(0, 3), (i, ct) =>
+        {
+            starts.Add(clock.GetUtcNow() - origin);
+            contexts.Add(SynchronizationContext.Current);
+            return pending.Task;
+        }, options));
+        starts.Should().Equal(TimeSpan.Zero);
+
+        // The spacing has passed: the second start is posted to the caller's context, which is busy for another second.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Polling.Until(() => context.Pending == 1);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        context.RunPending();
+        starts.Should().Equal(new[] { TimeSpan.Zero, TimeSpan.FromSeconds(2) }, "the third start is one interval after the second one, not after its gate opened");
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Polling.Until(() => context.Pending == 1);
+        context.RunPending();
+        starts.Should().Equal(TimeSpan.Zero, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3));
+
+        pending.SetResult(7);
+        (await run.Guard()).Should().Equal(7, 7, 7);
+        contexts.Should().HaveCount(3).And.OnlyContain(c => c == context, "a start that waited at the gate still runs on the caller's context");
+    }
+
+    /// <summary>
+    /// The caller blocks its context (nothing posted there runs) while the next start waits at the gate. A failure means
+    /// nothing more starts there, so the run must end without the context, as the contract promises.
+    /// </summary>
+    [Fact]
+    public async Task MaxPerSecond_FailureWhileTheNextStartWaitsAtTheGate_EndsWithoutTheCallersContext()
+    {
+        var clock = new FakeTimeProvider();
+        var context = new QueuedSynchronizationContext();
+        var options = new ConcurrencyOptions { MaxPerSecond = 1, TimeProvider = clock };
+        var first = TestUtil.Source<int>();
+        int started = 0;
+
+        Task<int[]> run = context.Run(() => Async.Gather(Enumerable.Range(0, 2), (i, ct) =>
+        {
+            started++;
+            return first.Task;
+        }, options));
+        started.Should().Be(1, "the second start waits for the clock");
+
+        first.SetException(new InvalidOperationException("first failed"));
+
+        (await FluentActions.Awaiting(() => run.Guard()).Should().ThrowAsync<InvalidOperationException>()).WithMessage("first failed");
+        started.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task MaxPerSecond_LessThanAMillisecondLeftBeforeTheNextStart_WaitsOnTheClockWithoutSpinning()
+    {
+        var clock = new FakeTimeProvider();
+        DateTimeOffset origin = clock.GetUtcNow();
+        var starts = new List<TimeSpan>();
+        var options = new ConcurrencyOptions { MaxPerSecond = 3, TimeProvider = clock };
+
+        Task<int[]> run = Task.Run(() => Async.Gather(Enumerable.Range(0, 2), (i, ct) =>
+        {
+            lock (starts)
+            {
+                starts.Add(clock.GetUtcNow() - origin);
+            }
+
+            return Task.FromResult(i);
+        }, options));
+        await Polling.Until(() => Count(starts) == 1);
+
+        // The gate's timer fires at 333 ms, a third of a millisecond before the next start may go. Timers count whole
+        // milliseconds: the rest must be waited for on the clock, not retried at once until the clock moves.
+        await Task.Run(() => clock.Advance(TimeSpan.FromMilliseconds(333))).Guard();
+        await Task.Run(() => clock.Advance(TimeSpan.FromMilliseconds(1))).Guard();
+
+        (await run.Guard()).Should().Equal(0, 1);
+        (starts[1] - starts[0]).Should().BeGreaterThanOrEqualTo(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 3));
+    }
+
+    [Fact]
     public async Task MaxPerSecond_SpacingLongerThanOneTimer_WaitsInStepsWithoutFailing()
     {
         var clock = new TimerCountingTimeProvider();

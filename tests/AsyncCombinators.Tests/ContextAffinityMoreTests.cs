@@ -14,6 +14,34 @@ public class ContextAffinityMoreTests
     /// calling code has left it (after <c>ConfigureAwait(false)</c>). The group captures no context of its own.
     /// </summary>
     [Fact]
+    public async Task Gather_FailureWhileAnAsyncSourceWaitsForItsNextItem_EndsWithoutTheCallersContext()
+    {
+        // The caller blocks its context until the run ends: a source cancelled by the stop has nothing left to start there.
+        var context = new QueuedSynchronizationContext();
+        var first = TestUtil.Source<int>();
+        int started = 0;
+
+        Task<int[]> run = context.Run(() => Async.Gather(NextItemNeverComes(), (i, ct) =>
+        {
+            started++;
+            return first.Task;
+        }, maxConcurrency: 2));
+        started.Should().Be(1, "the source waits for its second item");
+
+        first.SetException(new InvalidOperationException("first failed"));
+
+        (await FluentActions.Awaiting(() => run.Guard()).Should().ThrowAsync<InvalidOperationException>()).WithMessage("first failed");
+        started.Should().Be(1);
+
+        static async IAsyncEnumerable<int> NextItemNeverComes([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+        {
+            yield return 0;
+            await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            yield return 1;
+        }
+    }
+
+    [Fact]
     public async Task TaskGroupRun_FromChildrenAndBodyOnExclusiveScheduler_StartsWhereRunIsCalled()
     {
         var pair = new ConcurrentExclusiveSchedulerPair();

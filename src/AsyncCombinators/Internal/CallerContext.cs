@@ -1,3 +1,5 @@
+using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -43,4 +45,55 @@ internal readonly struct CallerContext
         SynchronizationContext is not null
             ? SynchronizationContext.Current == SynchronizationContext
             : Scheduler is null || TaskScheduler.Current == Scheduler;
+
+    /// <summary>
+    /// An awaitable that continues on the captured context: at once when the code already runs there, otherwise posted
+    /// there, where <c>ConfigureAwait(true)</c> in the caller's code would have resumed.
+    /// </summary>
+    public ContextSwitch SwitchTo() => new(this);
+
+    /// <summary>The awaitable and awaiter of <see cref="SwitchTo"/>.</summary>
+    public readonly struct ContextSwitch : ICriticalNotifyCompletion
+    {
+        private static readonly SendOrPostCallback s_posted = static state => ((Action)state!)();
+        private static readonly Action<object?> s_scheduled = static state => ((Action)state!)();
+
+        /// <summary>Where to continue.</summary>
+        private readonly CallerContext _context;
+
+        public ContextSwitch(CallerContext context)
+        {
+            _context = context;
+        }
+
+        public bool IsCompleted => _context.IsCurrent();
+
+        public ContextSwitch GetAwaiter() => this;
+
+        public void GetResult()
+        {
+        }
+
+        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            try
+            {
+                if (_context.SynchronizationContext is { } context)
+                {
+                    context.Post(s_posted, continuation);
+                }
+                else
+                {
+                    _ = Task.Factory.StartNew(s_scheduled, continuation, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _context.Scheduler!);
+                }
+            }
+            catch (Exception)
+            {
+                // A context that refuses work (shut down): continuing here is better than never.
+                continuation();
+            }
+        }
+    }
 }

@@ -338,11 +338,22 @@ internal abstract class OperationRunner
                 _slotsHeld++;
             }
 
+            // The waits below resume where they end, off the caller's context: a stop while waiting needs nothing from
+            // there (a caller may be blocking it until the run ends), and a start goes back there first.
+            bool offContext = false;
             bool hasItem;
             try
             {
                 ValueTask<bool> move = _source.MoveNextAsync(token);
-                hasItem = move.IsCompletedSuccessfully ? move.Result : await move.ConfigureAwait(_callerContext.IsSpecific);
+                if (move.IsCompletedSuccessfully)
+                {
+                    hasItem = move.Result;
+                }
+                else
+                {
+                    offContext = true;
+                    hasItem = await move.ConfigureAwait(false);
+                }
             }
             catch (Exception exception)
             {
@@ -383,7 +394,15 @@ internal abstract class OperationRunner
                 try
                 {
                     ValueTask<RateLimitLease?> pass = _gate.PassAsync(token);
-                    lease = pass.IsCompletedSuccessfully ? pass.Result : await pass.ConfigureAwait(_callerContext.IsSpecific);
+                    if (pass.IsCompletedSuccessfully)
+                    {
+                        lease = pass.Result;
+                    }
+                    else
+                    {
+                        offContext = true;
+                        lease = await pass.ConfigureAwait(false);
+                    }
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
@@ -395,6 +414,12 @@ internal abstract class OperationRunner
                 {
                     gateFailure = exception;
                 }
+
+            }
+
+            if (offContext && !IsStopping())
+            {
+                await _callerContext.SwitchTo();
             }
 
             int index;
@@ -419,7 +444,17 @@ internal abstract class OperationRunner
             }
 
             OnStarting(index);
-            Task task = gateFailure is null ? _source.Start(token) : _source.Fail(gateFailure);
+            Task task;
+            if (gateFailure is null)
+            {
+                _gate?.OnStarting();
+                task = _source.Start(token);
+            }
+            else
+            {
+                task = _source.Fail(gateFailure);
+            }
+
             if (task.IsCompleted)
             {
                 Volatile.Write(ref _completingAtStart, true);
@@ -432,6 +467,15 @@ internal abstract class OperationRunner
                 running.Set(index, task, lease);
                 task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(running.OnCompleted);
             }
+        }
+    }
+
+    /// <summary>Whether nothing more may start (the launcher re-checks under the lock as it starts).</summary>
+    private bool IsStopping()
+    {
+        lock (_lock)
+        {
+            return _stopped || StoppedByCaller;
         }
     }
 

@@ -51,8 +51,9 @@ internal sealed class RateGate
 
     /// <summary>
     /// Waits until the next start is allowed and returns the permit's lease, to dispose when that operation has finished
-    /// (<see langword="null"/> without a limiter). Throws <see cref="OperationCanceledException"/> when
-    /// <paramref name="token"/> is cancelled while waiting, and whatever the limiter throws.
+    /// (<see langword="null"/> without a limiter); <see cref="OnStarting"/> then records the start. Throws
+    /// <see cref="OperationCanceledException"/> when <paramref name="token"/> is cancelled while waiting, and whatever the
+    /// limiter throws.
     /// </summary>
     public async ValueTask<RateLimitLease?> PassAsync(CancellationToken token)
     {
@@ -91,9 +92,20 @@ internal sealed class RateGate
             }
         }
 
-        long started = _timeProvider.GetTimestamp();
-        _nextStart = started > long.MaxValue - _interval ? long.MaxValue : started + _interval;
         return lease;
+    }
+
+    /// <summary>
+    /// Records that an operation starts now, after passing the gate: the spacing counts from the start itself, which can
+    /// come later than the gate opened (a launcher that resumes on the caller's context waits until that context is free).
+    /// </summary>
+    public void OnStarting()
+    {
+        if (_interval != 0)
+        {
+            long started = _timeProvider.GetTimestamp();
+            _nextStart = started > long.MaxValue - _interval ? long.MaxValue : started + _interval;
+        }
     }
 
     /// <summary>
