@@ -107,20 +107,6 @@ public class SynchronizationContextTests
         await Under(context, () => enumerator.DisposeAsync()).ConfigureAwait(false);
     }
 
-    private static T Under<T>(SynchronizationContext context, Func<T> call)
-    {
-        SynchronizationContext? previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(context);
-        try
-        {
-            return call();
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(previous);
-        }
-    }
-
     /// <summary>Counts what is posted or sent to it, and runs it on the thread pool so nothing hangs.</summary>
     private sealed class RecordingContext : SynchronizationContext
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -47,6 +48,33 @@ internal readonly struct CallerContext
             : Scheduler is null || TaskScheduler.Current == Scheduler;
 
     /// <summary>
+    /// Runs a callback on the captured context: posted to its <see cref="SynchronizationContext"/>, else scheduled on its
+    /// <see cref="TaskScheduler"/>. A context that refuses work (shut down) gets it run here: late is better than never.
+    /// </summary>
+    /// <param name="posted">The callback, in the form a synchronization context takes.</param>
+    /// <param name="scheduled">The same callback, in the form a task scheduler takes.</param>
+    /// <param name="state">The callback's state.</param>
+    public void Post(SendOrPostCallback posted, Action<object?> scheduled, object state)
+    {
+        Debug.Assert(IsSpecific, "Only a captured context is posted to.");
+        try
+        {
+            if (SynchronizationContext is { } context)
+            {
+                context.Post(posted, state);
+            }
+            else
+            {
+                _ = Task.Factory.StartNew(scheduled, state, CancellationToken.None, TaskCreationOptions.DenyChildAttach, Scheduler!);
+            }
+        }
+        catch (Exception)
+        {
+            scheduled(state);
+        }
+    }
+
+    /// <summary>
     /// An awaitable that continues on the captured context: at once when the code already runs there, otherwise posted
     /// there, where <c>ConfigureAwait(true)</c> in the caller's code would have resumed.
     /// </summary>
@@ -76,24 +104,6 @@ internal readonly struct CallerContext
 
         public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
-        public void UnsafeOnCompleted(Action continuation)
-        {
-            try
-            {
-                if (_context.SynchronizationContext is { } context)
-                {
-                    context.Post(s_posted, continuation);
-                }
-                else
-                {
-                    _ = Task.Factory.StartNew(s_scheduled, continuation, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _context.Scheduler!);
-                }
-            }
-            catch (Exception)
-            {
-                // A context that refuses work (shut down): continuing here is better than never.
-                continuation();
-            }
-        }
+        public void UnsafeOnCompleted(Action continuation) => _context.Post(s_posted, s_scheduled, continuation);
     }
 }

@@ -248,30 +248,10 @@ internal abstract class OperationRunner
         // posted for would have.
         if (_callerContext.IsSpecific && !Volatile.Read(ref _stopped) && !_callerContext.IsCurrent())
         {
-            Post();
+            _callerContext.Post(s_pumpPosted, s_pumpScheduled, this);
         }
         else
         {
-            PumpInCallersExecutionContext();
-        }
-    }
-
-    private void Post()
-    {
-        try
-        {
-            if (_callerContext.SynchronizationContext is { } context)
-            {
-                context.Post(s_pumpPosted, this);
-            }
-            else
-            {
-                _ = Task.Factory.StartNew(s_pumpScheduled, this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _callerContext.Scheduler!);
-            }
-        }
-        catch (Exception)
-        {
-            // A context that refuses work (shut down): starting here is better than never.
             PumpInCallersExecutionContext();
         }
     }

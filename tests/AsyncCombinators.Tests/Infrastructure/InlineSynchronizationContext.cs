@@ -15,17 +15,5 @@ public sealed class InlineSynchronizationContext : SynchronizationContext
     public override SynchronizationContext CreateCopy() => this;
 
     /// <summary>Makes <paramref name="call"/> on the current thread with this context current.</summary>
-    public T Run<T>(Func<T> call)
-    {
-        SynchronizationContext? previous = Current;
-        SetSynchronizationContext(this);
-        try
-        {
-            return call();
-        }
-        finally
-        {
-            SetSynchronizationContext(previous);
-        }
-    }
+    public T Run<T>(Func<T> call) => TestUtil.Under(this, call);
 }

@@ -20,19 +20,7 @@ public sealed class QueuedSynchronizationContext : SynchronizationContext
     public override SynchronizationContext CreateCopy() => this;
 
     /// <summary>Makes <paramref name="call"/> on the current thread with this context current.</summary>
-    public T Run<T>(Func<T> call)
-    {
-        SynchronizationContext? previous = Current;
-        SetSynchronizationContext(this);
-        try
-        {
-            return call();
-        }
-        finally
-        {
-            SetSynchronizationContext(previous);
-        }
-    }
+    public T Run<T>(Func<T> call) => TestUtil.Under(this, call);
 
     /// <summary>Runs, on the current thread with this context current, every callback queued so far and those they post.</summary>
     public void RunPending() => Run(() =>

@@ -9,6 +9,21 @@ public static class TestUtil
 
     public static TaskCompletionSource<T> Source<T>() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Makes <paramref name="call"/> on the current thread with <paramref name="context"/> current.</summary>
+    public static T Under<T>(SynchronizationContext context, Func<T> call)
+    {
+        SynchronizationContext? previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(context);
+        try
+        {
+            return call();
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+    }
+
     public static TaskCompletionSource Source() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Fails the test if <paramref name="task"/> has not completed within <see cref="HangTimeout"/>.</summary>
