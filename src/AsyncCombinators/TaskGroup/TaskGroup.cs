@@ -152,11 +152,28 @@ public sealed class TaskGroup : IAsyncDisposable
     /// Calling it again returns the same outcome.
     /// </summary>
     /// <returns>A task that completes when every child has finished.</returns>
-    public ValueTask DisposeAsync() =>
-        // Not under the lock: disposing releases the caller's registration, which on .NET Standard 2.0 waits for a callback
-        // running on another thread, and that callback may call into the group. Two first calls racing each get a disposal
-        // of their own, with the same outcome.
-        new(_disposal ??= DisposeCoreAsync());
+    public ValueTask DisposeAsync()
+    {
+        Task? disposal = Volatile.Read(ref _disposal);
+        if (disposal is null)
+        {
+            // Not under the lock: disposing releases the caller's registration, which on .NET Standard 2.0 waits for a
+            // callback running on another thread, and that callback may call into the group. Of two first calls racing,
+            // the disposal stored first is every call's; the other has the same outcome, and only needs observing.
+            Task started = DisposeCoreAsync();
+            disposal = Interlocked.CompareExchange(ref _disposal, started, null);
+            if (disposal is null)
+            {
+                disposal = started;
+            }
+            else
+            {
+                _ = started.ContinueWith(static task => task.Observe(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+
+        return new ValueTask(disposal);
+    }
 
     private static async Task RunAsyncCore(Func<TaskGroup, Task> body, CancellationToken cancellationToken)
     {
