@@ -14,6 +14,31 @@ public class ContextAffinityMoreTests
     /// calling code has left it (after <c>ConfigureAwait(false)</c>). The group captures no context of its own.
     /// </summary>
     [Fact]
+    public async Task FirstSuccessful_WinnerWhileTheNextStartIsPostedToTheCallersContext_EndsWithoutTheContext()
+    {
+        // The stagger posts the next start to the caller's context, which the caller keeps busy (blocked until the race
+        // ends); the winner then stops the race, and nothing is left to start there.
+        var context = new QueuedSynchronizationContext();
+        var clock = new FakeTimeProvider();
+        var first = TestUtil.Source<int>();
+        int started = 0;
+        Func<CancellationToken, Task<int>>[] operations =
+        {
+            _ => { started++; return first.Task; },
+            _ => { started++; return Task.FromResult(2); },
+        };
+
+        Task<int> race = context.Run(() => Async.FirstSuccessful(operations, TimeSpan.FromSeconds(1), clock, CancellationToken.None));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        context.Pending.Should().Be(1, "the second start waits for the caller's context");
+
+        first.SetResult(1);
+
+        (await race.Guard()).Should().Be(1);
+        started.Should().Be(1);
+    }
+
+    [Fact]
     public async Task Gather_FailureWhileAnAsyncSourceWaitsForItsNextItem_EndsWithoutTheCallersContext()
     {
         // The caller blocks its context until the run ends: a source cancelled by the stop has nothing left to start there.

@@ -22,8 +22,8 @@ namespace AsyncCombinators.Internal;
 internal abstract class OperationRunner
 {
     private static readonly Action<object?> s_onCallerCanceled = static state => ((OperationRunner)state!).OnCallerCanceled();
-    private static readonly SendOrPostCallback s_pumpPosted = static state => ((OperationRunner)state!).PumpInCallersExecutionContext();
-    private static readonly Action<object?> s_pumpScheduled = static state => ((OperationRunner)state!).PumpInCallersExecutionContext();
+    private static readonly SendOrPostCallback s_pumpPosted = static state => ((OperationRunner)state!).RunPostedPump();
+    private static readonly Action<object?> s_pumpScheduled = static state => ((OperationRunner)state!).RunPostedPump();
     private static readonly ContextCallback s_pump = static state => _ = ((OperationRunner)state!).PumpAsync();
 
     /// <summary>Where the operations come from.</summary>
@@ -52,6 +52,9 @@ internal abstract class OperationRunner
 
     /// <summary>Requests for the pump; whoever raises it from zero runs the pump, which drains every request before it lets go.</summary>
     private int _pumpRequests;
+
+    /// <summary>1 while a pump posted to the caller's context has not begun; whoever swaps it to 0 runs that pump.</summary>
+    private int _pumpPosted;
 
     /// <summary>How many operations have been started; also the index of the next.</summary>
     private int _started;
@@ -238,19 +241,40 @@ internal abstract class OperationRunner
 
     private void RequestPump()
     {
+        // After a stop nothing more starts, so a pump needed then (which only disposes the source and ends the run) runs
+        // here, not on the context: also one posted there before the stop and not begun yet, which a caller blocking its
+        // context until the run ends would otherwise keep waiting.
         if (Interlocked.Increment(ref _pumpRequests) != 1)
         {
+            if (Volatile.Read(ref _stopped))
+            {
+                RunPostedPump();
+            }
+
             return;
         }
 
-        // After a stop nothing more starts, so a pump requested then (which only disposes the source and ends the run)
-        // runs here, not on the context. A pump posted before the stop still waits for the context, as the start it was
-        // posted for would have.
         if (_callerContext.IsSpecific && !Volatile.Read(ref _stopped) && !_callerContext.IsCurrent())
         {
+            // Exchange, not a plain write: with the read of _stopped below it pairs with a stop's increment above, so that
+            // a stop coming meanwhile either takes the posted pump over or is seen here.
+            Interlocked.Exchange(ref _pumpPosted, 1);
             _callerContext.Post(s_pumpPosted, s_pumpScheduled, this);
+            if (Volatile.Read(ref _stopped))
+            {
+                RunPostedPump();
+            }
         }
         else
+        {
+            PumpInCallersExecutionContext();
+        }
+    }
+
+    /// <summary>Runs the posted pump, unless it has begun already (on the context, or taken over by a stop).</summary>
+    private void RunPostedPump()
+    {
+        if (Interlocked.Exchange(ref _pumpPosted, 0) == 1)
         {
             PumpInCallersExecutionContext();
         }
