@@ -8,11 +8,6 @@ public class ContextAffinityMoreTests
     /// <summary>Completes off any context: on a pool thread, after the caller has moved on.</summary>
     private static Task OffContext() => Task.Run(() => Thread.Sleep(1));
 
-    /// <summary>
-    /// A TaskGroup child starts inside <c>group.Run</c>, on the thread that calls it: on the exclusive scheduler when the
-    /// calling code runs there (the body, a child, or either after an await that resumed there), on the pool when the
-    /// calling code has left it (after <c>ConfigureAwait(false)</c>). The group captures no context of its own.
-    /// </summary>
     [Fact]
     public async Task FirstSuccessful_WinnerWhileTheNextStartIsPostedToTheCallersContext_EndsWithoutTheContext()
     {
@@ -66,6 +61,11 @@ public class ContextAffinityMoreTests
         }
     }
 
+    /// <summary>
+    /// A TaskGroup child starts inside <c>group.Run</c>, on the thread that calls it: on the exclusive scheduler when the
+    /// calling code runs there (the body, a child, or either after an await that resumed there), on the pool when the
+    /// calling code has left it (after <c>ConfigureAwait(false)</c>). The group captures no context of its own.
+    /// </summary>
     [Fact]
     public async Task TaskGroupRun_FromChildrenAndBodyOnExclusiveScheduler_StartsWhereRunIsCalled()
     {

@@ -418,7 +418,6 @@ internal abstract class OperationRunner
                 {
                     gateFailure = exception;
                 }
-
             }
 
             if (offContext && !IsStopping())

@@ -9,6 +9,8 @@ public static class TestUtil
 
     public static TaskCompletionSource<T> Source<T>() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    public static TaskCompletionSource Source() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Makes <paramref name="call"/> on the current thread with <paramref name="context"/> current.</summary>
     public static T Under<T>(SynchronizationContext context, Func<T> call)
     {
@@ -23,8 +25,6 @@ public static class TestUtil
             SynchronizationContext.SetSynchronizationContext(previous);
         }
     }
-
-    public static TaskCompletionSource Source() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Fails the test if <paramref name="task"/> has not completed within <see cref="HangTimeout"/>.</summary>
     public static async Task<T> Guard<T>(this Task<T> task, [CallerArgumentExpression(nameof(task))] string? what = null)
